@@ -1,0 +1,44 @@
+using Google.Protobuf;
+using NanoBanana.Onnx.Proto;
+
+namespace NanoBanana.Onnx;
+
+/// <summary>Reads and writes the <c>model.onnx</c> protobuf. Weights in external data files are not loaded here.</summary>
+public static class OnnxModelFile
+{
+    public static ModelProto Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Parse(stream, path);
+    }
+
+    public static ModelProto Parse(Stream stream, string sourceName)
+    {
+        try
+        {
+            return ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new InvalidDataException($"'{sourceName}' is not a valid ONNX model: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Serialises to a temporary file and renames it over <paramref name="path"/>, so no half-written model remains.</summary>
+    public static void Save(ModelProto model, string path)
+    {
+        string temp = path + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                model.WriteTo(stream);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    public static byte[] ToBytes(ModelProto model) => model.ToByteArray();
+}
