@@ -28,9 +28,9 @@ public sealed class ExternalDataWriter : IDisposable
 
     public long Length => _stream.Length;
 
-    public TensorProto Write(string name, TensorElementType type, IReadOnlyList<long> dims, ReadOnlySpan<byte> raw)
+    public TensorProto Write(string name, OnnxDataType type, IReadOnlyList<long> dims, ReadOnlySpan<byte> raw)
     {
-        long expected = TensorElementTypeExtensions.ElementCount(dims) * type.SizeInBytes();
+        long expected = OnnxDataTypeExtensions.ElementCount(dims) * type.SizeInBytes();
         if (raw.Length != expected)
             throw new ArgumentException($"Initializer '{name}' has {raw.Length} bytes; its shape and type need {expected}.", nameof(raw));
 

@@ -49,13 +49,13 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>Declares a graph input. Each dim is a <see cref="long"/> (fixed) or a <see cref="string"/> (symbolic, e.g. "batch").</summary>
-    public void AddInput(string name, TensorElementType type, params object[] dims) =>
+    public void AddInput(string name, OnnxDataType type, params object[] dims) =>
         Graph.Input.Add(ValueInfo(name, type, dims));
 
-    public void AddOutput(string name, TensorElementType type, params object[] dims) =>
+    public void AddOutput(string name, OnnxDataType type, params object[] dims) =>
         Graph.Output.Add(ValueInfo(name, type, dims));
 
-    public static ValueInfoProto ValueInfo(string name, TensorElementType type, params object[] dims)
+    public static ValueInfoProto ValueInfo(string name, OnnxDataType type, params object[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
@@ -94,7 +94,7 @@ public sealed class OnnxGraphBuilder
         return output;
     }
 
-    public void AddInitializer(string name, TensorElementType type, IReadOnlyList<long> dims, ReadOnlySpan<byte> raw)
+    public void AddInitializer(string name, OnnxDataType type, IReadOnlyList<long> dims, ReadOnlySpan<byte> raw)
     {
         _names.Add(name);
         if (ExternalData is { } external && raw.Length >= ExternalDataThresholdBytes)
@@ -108,13 +108,13 @@ public sealed class OnnxGraphBuilder
     }
 
     public void AddInitializer(string name, IReadOnlyList<long> dims, ReadOnlySpan<float> values) =>
-        AddInitializer(name, TensorElementType.Float, dims, MemoryMarshal.AsBytes(values));
+        AddInitializer(name, OnnxDataType.Float, dims, MemoryMarshal.AsBytes(values));
 
     public void AddInitializer(string name, IReadOnlyList<long> dims, ReadOnlySpan<long> values) =>
-        AddInitializer(name, TensorElementType.Int64, dims, MemoryMarshal.AsBytes(values));
+        AddInitializer(name, OnnxDataType.Int64, dims, MemoryMarshal.AsBytes(values));
 
     public void AddInitializer(string name, IReadOnlyList<long> dims, ReadOnlySpan<Half> values) =>
-        AddInitializer(name, TensorElementType.Float16, dims, MemoryMarshal.AsBytes(values));
+        AddInitializer(name, OnnxDataType.Float16, dims, MemoryMarshal.AsBytes(values));
 
     /// <summary>A 1-D int64 constant initializer (shapes, axes), named uniquely; returns its name.</summary>
     public string Int64Constant(string prefix, params long[] values)
