@@ -1,0 +1,39 @@
+namespace NanoBanana.Runtime;
+
+/// <summary>
+/// The one engine of the process. Created lazily by the first cmdlet that needs it, shared by every
+/// cmdlet and runspace, and disposed when the module is removed. It owns every ONNX Runtime session
+/// the module creates, so releasing memory (<see cref="Dispose"/>) is a single, explicit act.
+/// </summary>
+public sealed class NanoBananaEngine : IDisposable
+{
+    private static readonly object SharedGate = new();
+    private static NanoBananaEngine? _shared;
+
+    public static NanoBananaEngine Shared
+    {
+        get
+        {
+            lock (SharedGate) return _shared ??= new NanoBananaEngine();
+        }
+    }
+
+    /// <summary>Disposes the shared engine if one was created; the next use creates a fresh one.</summary>
+    public static void ShutdownShared()
+    {
+        NanoBananaEngine? engine;
+        lock (SharedGate)
+        {
+            engine = _shared;
+            _shared = null;
+        }
+        engine?.Dispose();
+    }
+
+    public bool IsDisposed { get; private set; }
+
+    public void Dispose()
+    {
+        IsDisposed = true;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.ML.OnnxRuntime;
+using SkiaSharp;
+
+namespace NanoBanana.Runtime;
+
+/// <summary>What the engine runs on: versions, execution providers and where each library was loaded from.</summary>
+public sealed record RuntimeEnvironment(
+    string EngineVersion,
+    string OnnxRuntimeVersion,
+    IReadOnlyList<string> ExecutionProviders,
+    ExecutionDevice DefaultDevice,
+    string SkiaSharpVersion,
+    IReadOnlyList<LoadedLibrary> Libraries)
+{
+    private static readonly string[] LibraryNames = { "NanoBanana.Engine", "Microsoft.ML.OnnxRuntime", "SkiaSharp", "Google.Protobuf", "Microsoft.ML.Tokenizers" };
+
+    /// <summary>Reads the environment; touching ONNX Runtime and SkiaSharp here also proves their native libraries load.</summary>
+    public static RuntimeEnvironment Capture()
+    {
+        string ortVersion = OrtEnv.Instance().GetVersionString();
+        string skiaVersion = SkiaSharp.SkiaSharpVersion.Native.ToString();
+        var libraries = LibraryNames
+            .Select(name => AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name))
+            .Where(a => a is not null)
+            .Select(a => new LoadedLibrary(a!.GetName().Name!, a.GetName().Version?.ToString() ?? "", AssemblyLoadContext.GetLoadContext(a)?.Name ?? "", a.Location))
+            .ToList();
+        return new RuntimeEnvironment(
+            typeof(RuntimeEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            ortVersion,
+            Runtime.ExecutionProviders.AvailableProviders,
+            Runtime.ExecutionProviders.Resolve(ExecutionDevice.Auto),
+            skiaVersion,
+            libraries);
+    }
+}
+
+public sealed record LoadedLibrary(string Name, string Version, string LoadContext, string Location);
