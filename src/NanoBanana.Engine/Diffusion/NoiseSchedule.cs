@@ -59,20 +59,25 @@ internal sealed class NoiseSchedule
     }
 
     /// <summary>diffusers' <c>_sigma_to_t</c>: the fractional training timestep whose log-σ matches, by
-    /// linear interpolation in log-σ between neighbouring training timesteps.</summary>
+    /// linear interpolation in log-σ between neighbouring training timesteps. As in diffusers, the training
+    /// log-σ are float32 (numpy's log of a float32 array) and the rest is double.</summary>
     public double SigmaToTimestep(double sigma)
     {
+        _logSigmas ??= TrainSigmas.Select(s => MathF.Log(s)).ToArray();
         double logSigma = Math.Log(Math.Max(sigma, 1e-10));
-        int n = TrainSigmas.Length;
+        int n = _logSigmas.Length;
         // Last index whose log σ is ≤ log_sigma (log σ ascends with t), clipped to n − 2.
         int low = 0;
         for (int i = 0; i < n; i++)
-            if (logSigma - Math.Log(TrainSigmas[i]) >= 0) low = i;
+            if (logSigma - _logSigmas[i] >= 0) low = i;
         low = Math.Min(low, n - 2);
-        double lowLog = Math.Log(TrainSigmas[low]), highLog = Math.Log(TrainSigmas[low + 1]);
+        float lowLog = _logSigmas[low], highLog = _logSigmas[low + 1];
+        // low − high is a float32 difference in numpy; low − log_sigma is promoted to double.
         double w = Math.Clamp((lowLog - logSigma) / (lowLog - highLog), 0, 1);
         return (1 - w) * low + w * (low + 1);
     }
+
+    float[]? _logSigmas;
 
     /// <summary>Karras et al. (2022) ρ = 7 schedule between <paramref name="sigmaMax"/> and
     /// <paramref name="sigmaMin"/>, as diffusers' <c>_convert_to_karras</c> (double precision).</summary>

@@ -72,8 +72,9 @@ public class SchedulerScheduleTests
         Assert.Equal(steps, scheduler.StepCount);
         if (sampler == "EulerKarras")
         {
-            // Fractional timesteps from log-σ interpolation: numpy's float32 log and .NET's may differ by an ulp.
-            for (int i = 0; i < steps; i++) Assert.Equal(timesteps[i], scheduler.Timesteps[i], 1e-3f);
+            // Fractional timesteps from log-σ interpolation. numpy's SIMD float32 log differs from libm's logf
+            // by an ulp on 190 of the 1000 training sigmas, which moves these by up to a few 1e−5.
+            for (int i = 0; i < steps; i++) Assert.Equal(timesteps[i], scheduler.Timesteps[i], 2e-4f);
         }
         else Assert.Equal(timesteps, scheduler.Timesteps);
         if (sigmas is not null)
