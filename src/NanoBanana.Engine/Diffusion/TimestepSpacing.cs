@@ -22,11 +22,12 @@ internal static class TimestepSpacing
     public static double[] Trailing(int trainSteps, int count)
     {
         double step = -(double)trainSteps / count;
-        int length = (int)Math.Ceiling(-trainSteps / step);
-        // np.arange fills start + i·delta with delta re-derived from the first two elements.
+        // np.arange fills start + i·delta with delta re-derived from the first two elements. For a few counts
+        // (61, 103, 121, 122 of 1000) rounding makes numpy's arange one element longer, ending at a bogus
+        // timestep −1; diffusers inherits that, we keep the first `count`, which agree with diffusers.
         double first = trainSteps, delta = (first + step) - first;
-        var result = new double[length];
-        for (int i = 0; i < length; i++) result[i] = Math.Round(first + i * delta, MidpointRounding.ToEven) - 1;
+        var result = new double[count];
+        for (int i = 0; i < count; i++) result[i] = Math.Round(first + i * delta, MidpointRounding.ToEven) - 1;
         return result;
     }
 

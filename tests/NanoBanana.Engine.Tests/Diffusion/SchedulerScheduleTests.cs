@@ -88,6 +88,16 @@ public class SchedulerScheduleTests
     }
 
     [Fact]
+    public void TrailingSpacingKeepsTheRequestedStepCountWhereNumpyArangeOvershoots()
+    {
+        // np.arange(1000, 0, -1000/61) has 62 elements (the last rounds to timestep −1); diffusers' first 61 end 48, 32, 15.
+        var scheduler = new EulerAncestralDiscreteScheduler(SchedulerConfig.Parse(SdxlTurboJson), 61);
+        Assert.Equal(61, scheduler.StepCount);
+        Assert.Equal([999f, 983f], scheduler.Timesteps.Take(2));
+        Assert.Equal([48f, 32f, 15f], scheduler.Timesteps.TakeLast(3));
+    }
+
+    [Fact]
     public void AlphasCumprodIsBitIdenticalToTorch()
     {
         static string Hash(float[] values) => Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));
