@@ -9,6 +9,7 @@ public sealed class DdimScheduler : IDiffusionScheduler
 {
     readonly NoiseSchedule _schedule;
     readonly int[] _timesteps;
+    readonly float[] _timestepValues;
     readonly float _finalAlphaCumprod;
     readonly PredictionType _prediction;
     readonly float? _clipRange;
@@ -27,6 +28,7 @@ public sealed class DdimScheduler : IDiffusionScheduler
 
         _timesteps = TimestepSpacing.For(config.TimestepSpacing ?? "leading", trainSteps, steps, config.StepsOffset ?? 0)
             .Select(t => (int)Math.Round(t, MidpointRounding.ToEven)).ToArray();
+        _timestepValues = _timesteps.Select(t => (float)t).ToArray();
         // set_alpha_to_one: the step after t = 0 lands on a clean image (ᾱ = 1) rather than ᾱ₀.
         _finalAlphaCumprod = config.SetAlphaToOne ?? true ? 1f : _schedule.AlphasCumprod[0];
         _prediction = PredictionTypes.Parse(config.PredictionType);
@@ -40,7 +42,7 @@ public sealed class DdimScheduler : IDiffusionScheduler
 
     public string DisplayName => "DDIM";
     public int StepCount => _timesteps.Length;
-    public IReadOnlyList<float> Timesteps => _timesteps.Select(t => (float)t).ToArray();
+    public IReadOnlyList<float> Timesteps => _timestepValues;
     public IReadOnlyList<float> Sigmas => _sigmas;
     public float InitNoiseSigma => 1f;
 

@@ -14,6 +14,7 @@ namespace NanoBanana.Diffusion;
 public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
 {
     readonly int[] _timesteps;
+    readonly float[] _timestepValues;
     readonly float[] _sigmas;
     readonly PredictionType _prediction;
     readonly bool _lowerOrderFinal;
@@ -58,6 +59,7 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
             _timesteps = spaced.Select(t => (int)t).ToArray();
             sigmas = _timesteps.Select(t => schedule.InterpolateSigma(t)).ToArray();
         }
+        _timestepValues = _timesteps.Select(t => (float)t).ToArray();
 
         string finalType = config.FinalSigmasType ?? "zero";
         float last = finalType switch
@@ -76,7 +78,7 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
 
     public string DisplayName { get; }
     public int StepCount => _timesteps.Length;
-    public IReadOnlyList<float> Timesteps => _timesteps.Select(t => (float)t).ToArray();
+    public IReadOnlyList<float> Timesteps => _timestepValues;
     public IReadOnlyList<float> Sigmas => _sigmas;
     public float InitNoiseSigma => 1f;
 

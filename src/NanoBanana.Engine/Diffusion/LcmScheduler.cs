@@ -12,6 +12,7 @@ public sealed class LcmScheduler : IDiffusionScheduler
 
     readonly NoiseSchedule _schedule;
     readonly int[] _timesteps;
+    readonly float[] _timestepValues;
     readonly float _finalAlphaCumprod;
     readonly PredictionType _prediction;
     readonly float? _clipRange;
@@ -38,6 +39,7 @@ public sealed class LcmScheduler : IDiffusionScheduler
             int index = (int)Math.Floor(i * ((double)original / steps));
             _timesteps[i] = (original - index) * k - 1;
         }
+        _timestepValues = _timesteps.Select(t => (float)t).ToArray();
 
         _finalAlphaCumprod = config.SetAlphaToOne ?? true ? 1f : _schedule.AlphasCumprod[0];
         _prediction = PredictionTypes.Parse(config.PredictionType);
@@ -50,7 +52,7 @@ public sealed class LcmScheduler : IDiffusionScheduler
 
     public string DisplayName => "LCM";
     public int StepCount => _timesteps.Length;
-    public IReadOnlyList<float> Timesteps => _timesteps.Select(t => (float)t).ToArray();
+    public IReadOnlyList<float> Timesteps => _timestepValues;
     public IReadOnlyList<float> Sigmas => _sigmas;
     public float InitNoiseSigma => 1f;
 
