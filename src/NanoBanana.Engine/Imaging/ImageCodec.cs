@@ -1,0 +1,76 @@
+using SkiaSharp;
+
+namespace NanoBanana.Imaging;
+
+/// <summary>
+/// Reads images (PNG, JPEG, WebP, BMP, GIF; grey, palette and 16-bit sources become RGBA8) with the
+/// generation parameters a PNG carries, and writes PNGs with those parameters in A1111's format.
+/// </summary>
+public static class ImageCodec
+{
+    public const string ParametersKeyword = "parameters";
+
+    public static RenderImage Read(string path)
+    {
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"Cannot find the image '{path}'. Check the path.", path, ex);
+        }
+        var image = Decode(data, path);
+        image.SourcePath = path;
+        return image;
+    }
+
+    /// <summary>Decodes image bytes; <paramref name="sourceName"/> names the source in errors.</summary>
+    public static RenderImage Decode(byte[] data, string sourceName)
+    {
+        using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
+        if (codec is null)
+            throw new ImageFormatException($"'{sourceName}' is not an image this module can read ({result}). Use a PNG, JPEG, WebP, BMP or GIF file.");
+
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var pixels = new byte[info.BytesSize];
+        SKCodecResult decoded;
+        unsafe
+        {
+            fixed (byte* p = pixels) decoded = codec.GetPixels(info, (IntPtr)p);
+        }
+        if (decoded != SKCodecResult.Success)
+            throw new ImageFormatException($"'{sourceName}' is damaged or truncated ({decoded}). Re-export or re-download the file.");
+
+        bool hasAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
+        string? text = PngTextChunks.Read(data, ParametersKeyword);
+        var parameters = text is null ? new GenerationParameters() : A1111Parameters.Parse(text);
+        return new RenderImage(info.Width, info.Height, pixels, hasAlpha, parameters);
+    }
+
+    /// <summary>Lossless PNG (RGB when the image has no alpha, else RGBA) with the parameters text chunk.</summary>
+    public static byte[] EncodePng(RenderImage image)
+    {
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, image.HasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
+        byte[] png;
+        unsafe
+        {
+            fixed (byte* p = image.Pixels)
+            {
+                using var pixmap = new SKPixmap(info, (IntPtr)p, image.Stride);
+                using var data = pixmap.Encode(SKEncodedImageFormat.Png, 100)
+                    ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Width}x{image.Height} PNG.");
+                png = data.ToArray();
+            }
+        }
+        return image.Parameters.IsEmpty ? png : PngTextChunks.Insert(png, ParametersKeyword, A1111Parameters.Format(image.Parameters));
+    }
+
+    /// <summary>Writes the PNG atomically; refuses to replace an existing file unless <paramref name="overwrite"/>.</summary>
+    public static void WritePng(RenderImage image, string path, bool overwrite)
+    {
+        AtomicFileWriter.Write(path, EncodePng(image), overwrite);
+        image.SourcePath = path;
+    }
+}
