@@ -49,7 +49,7 @@ public static partial class A1111Parameters
         if (lines.Count == 0) return result;
 
         var pairs = PairPattern().Matches(lines[^1]);
-        if (pairs.Count >= 3) lines.RemoveAt(lines.Count - 1);
+        if (IsPairsLine(lines[^1], pairs)) lines.RemoveAt(lines.Count - 1);
         else pairs = PairPattern().Matches("");
 
         var prompt = new StringBuilder();
@@ -74,6 +74,20 @@ public static partial class A1111Parameters
             Apply(result, m.Groups[1].Value.Trim(), Unquote(m.Groups[2].Value.Trim()));
         return result;
     }
+
+    /// <summary>
+    /// A1111's rule (3 or more pairs), widened so this module's own short lines (e.g. only "Seed: 42")
+    /// read back too: a line made entirely of pairs whose keys this module writes.
+    /// </summary>
+    private static bool IsPairsLine(string line, MatchCollection pairs) =>
+        pairs.Count >= 3
+        || (pairs.Count > 0 && pairs.Sum(m => m.Length) >= line.TrimEnd().Length
+            && pairs.All(m => KnownKeys.Contains(m.Groups[1].Value.Trim())));
+
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.Ordinal)
+    {
+        "Steps", "Sampler", "CFG scale", "Seed", "Size", "Model", LoraKey, "Sharpness", "Upscaler", "Upscale",
+    };
 
     private static void Apply(GenerationParameters p, string key, string value)
     {
