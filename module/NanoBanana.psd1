@@ -11,6 +11,9 @@
     FormatsToProcess     = @('NanoBanana.format.ps1xml')
     CmdletsToExport      = @(
         'Get-NanoBananaEnvironment'
+        'Optimize-Sharpness'
+        'Compare-RenderImage'
+        'Get-RenderMetadata'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

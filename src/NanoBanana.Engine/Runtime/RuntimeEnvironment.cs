@@ -14,17 +14,20 @@ public sealed record RuntimeEnvironment(
     string SkiaSharpVersion,
     IReadOnlyList<LoadedLibrary> Libraries)
 {
-    private static readonly string[] LibraryNames = { "NanoBanana.Engine", "Microsoft.ML.OnnxRuntime", "SkiaSharp", "Google.Protobuf", "Microsoft.ML.Tokenizers" };
+    // The assemblies the engine itself bound to (not any same-named copy another component loaded).
+    private static readonly Assembly[] EngineLibraries =
+    {
+        typeof(RuntimeEnvironment).Assembly, typeof(InferenceSession).Assembly, typeof(SKImage).Assembly,
+        typeof(Google.Protobuf.MessageParser).Assembly, typeof(Microsoft.ML.Tokenizers.Tokenizer).Assembly,
+    };
 
     /// <summary>Reads the environment; touching ONNX Runtime and SkiaSharp here also proves their native libraries load.</summary>
     public static RuntimeEnvironment Capture()
     {
         string ortVersion = OrtEnv.Instance().GetVersionString();
         string skiaVersion = SkiaSharp.SkiaSharpVersion.Native.ToString();
-        var libraries = LibraryNames
-            .Select(name => AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name))
-            .Where(a => a is not null)
-            .Select(a => new LoadedLibrary(a!.GetName().Name!, a.GetName().Version?.ToString() ?? "", AssemblyLoadContext.GetLoadContext(a)?.Name ?? "", a.Location))
+        var libraries = EngineLibraries
+            .Select(a => new LoadedLibrary(a.GetName().Name!, a.GetName().Version?.ToString() ?? "", AssemblyLoadContext.GetLoadContext(a)?.Name ?? "", a.Location))
             .ToList();
         return new RuntimeEnvironment(
             typeof(RuntimeEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",

@@ -1,0 +1,53 @@
+<#
+.SYNOPSIS
+    Non-interactive nightly catalogue render, for Windows Task Scheduler or cron, logging to a file.
+.DESCRIPTION
+    Register on Windows (runs at 02:00 as the current user, whether or not anyone is logged on):
+        $action  = New-ScheduledTaskAction -Execute 'pwsh.exe' -Argument "-NoProfile -NonInteractive -File `"$PWD\examples\scheduled-task.ps1`""
+        $trigger = New-ScheduledTaskTrigger -Daily -At 2am
+        Register-ScheduledTask -TaskName 'NanoBanana catalogue' -Action $action -Trigger $trigger
+    Register on Linux with cron (crontab -e):
+        0 2 * * * NANOBANANA_MODEL=/models/sdxl-base-onnx /usr/bin/pwsh -NoProfile -NonInteractive -File /opt/catalogue/examples/scheduled-task.ps1 >/dev/null 2>&1
+    Exit code: 0 when every row rendered, 1 when some rows failed (see the log), 2 when the run could not start.
+#>
+[CmdletBinding()]
+param(
+    [string] $Catalogue = (Join-Path $PSScriptRoot 'products.csv'),
+    [string] $OutputDirectory = (Join-Path $PSScriptRoot '..' 'out' 'nightly'),
+    [string] $LogPath = (Join-Path $PSScriptRoot '..' 'out' 'nightly.log'),
+    [string] $ModelPath = $env:NANOBANANA_MODEL
+)
+
+$ProgressPreference = 'SilentlyContinue'   # no console to draw progress on
+$ErrorActionPreference = 'Stop'
+
+function Write-Log([string] $Message) {
+    $line = '{0:u} {1}' -f (Get-Date), $Message
+    Add-Content -LiteralPath $LogPath -Value $line
+}
+
+try {
+    New-Item -ItemType Directory -Force -Path (Split-Path $LogPath) | Out-Null
+    Import-Module (Join-Path $PSScriptRoot '..' 'artifacts' 'module' 'NanoBanana' 'NanoBanana.psd1')
+    if (-not $ModelPath) { throw 'Set NANOBANANA_MODEL to a diffusers/Optimum ONNX export folder.' }
+    $check = Test-NanoBananaModel -Path $ModelPath -Quiet
+    if (-not $check) { throw "The model at $ModelPath failed Test-NanoBananaModel; run it interactively for details." }
+    Write-Log "Start: $Catalogue with $ModelPath"
+}
+catch {
+    Write-Log "Could not start: $_"
+    exit 2
+}
+
+$failures = @()
+Import-Csv -Path $Catalogue |
+    New-ExplodedView -ModelPath $ModelPath -OutputDirectory (Join-Path $OutputDirectory 'renders') -SkipExisting -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    Invoke-Upscale -Scale 2 -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    Optimize-Sharpness -Factor 2 -OutputDirectory $OutputDirectory -Force -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    ForEach-Object { Write-Log "Rendered $($_.Name) -> $($_.Path) in $([int]$_.Elapsed.TotalSeconds)s" }
+
+foreach ($failure in $failures) {
+    Write-Log "FAILED [$($failure.FullyQualifiedErrorId)] $($failure.TargetObject): $failure"
+}
+Write-Log "Done: $($failures.Count) failure(s)."
+exit ([int]($failures.Count -gt 0))

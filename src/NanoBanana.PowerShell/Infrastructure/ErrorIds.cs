@@ -1,0 +1,17 @@
+namespace NanoBanana.PowerShell.Infrastructure;
+
+/// <summary>
+/// Stable error identifiers (the first part of FullyQualifiedErrorId). Scripts and Pester tests match
+/// on these, so they never change once published.
+/// </summary>
+public static class ErrorIds
+{
+    public const string ImageNotFound = "ImageNotFound";
+    public const string ImageUnreadable = "ImageUnreadable";
+    public const string OutputExists = "OutputExists";
+    public const string OutputNotWritable = "OutputNotWritable";
+    public const string OutFileWithSeveralImages = "OutFileWithSeveralImages";
+    public const string InvalidArgument = "InvalidArgument";
+    public const string ImageSizeMismatch = "ImageSizeMismatch";
+    public const string OperationFailed = "OperationFailed";
+}

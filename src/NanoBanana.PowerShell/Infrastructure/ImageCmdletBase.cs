@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using NanoBanana.Imaging;
+
+namespace NanoBanana.PowerShell.Infrastructure;
+
+/// <summary>
+/// An image cmdlet that produces a new image from each input. Results stay in memory and flow on;
+/// they are written only when -OutFile or -OutputDirectory is given, atomically, never over an existing
+/// file without -Force, and under -WhatIf/-Confirm.
+/// </summary>
+public abstract class ImageCmdletBase : ImageInputCmdlet
+{
+    private int _written;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The cmdlet's own work on one image (one engine call). Throws for bad input.</summary>
+    protected abstract RenderImage Process(RenderImage image);
+
+    /// <summary>What the cmdlet made, as -WhatIf shows it, e.g. "sharpened image".</summary>
+    protected abstract string ActionName { get; }
+
+    protected override void BeginProcessing()
+    {
+        if (OutFile is not null && OutputDirectory is not null)
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("Use -OutFile for one image or -OutputDirectory for many, not both."),
+                ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null));
+    }
+
+    protected override void ProcessImage(RenderedImage image)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var result = image.With(Process(image.Image), stopwatch.Elapsed);
+        WriteObject(ImageOutput.Write(this, ActionName, result, OutFile, OutputDirectory, Force, ref _written));
+    }
+}

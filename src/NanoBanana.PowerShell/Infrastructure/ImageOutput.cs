@@ -1,0 +1,24 @@
+using System.Management.Automation;
+using NanoBanana.Imaging;
+
+namespace NanoBanana.PowerShell.Infrastructure;
+
+/// <summary>Writes a result where the user asked (-OutFile or -OutputDirectory), or leaves it in memory.</summary>
+internal static class ImageOutput
+{
+    public static RenderedImage Write(PSCmdlet cmdlet, string action, RenderedImage result, string? outFile, string? outputDirectory, bool force, ref int written)
+    {
+        string? target = outFile is not null
+            ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outFile)
+            : outputDirectory is not null
+                ? OutputFileName.InDirectory(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputDirectory), result.Name)
+                : null;
+        if (target is null) return result;
+        if (outFile is not null && written > 0) throw new OutFileWithSeveralImagesException(target);
+        if (!cmdlet.ShouldProcess(target, "Write " + action)) return result;
+
+        ImageCodec.WritePng(result.Image, target, overwrite: force);
+        written++;
+        return result.WrittenTo(target);
+    }
+}
