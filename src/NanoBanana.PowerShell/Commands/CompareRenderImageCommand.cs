@@ -5,7 +5,7 @@ using NanoBanana.PowerShell.Infrastructure;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>Compares images with a reference: SSIM, PSNR, largest difference and share of differing pixels.</summary>
-[Cmdlet(VerbsData.Compare, "RenderImage", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsData.Compare, "RenderImage", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(RenderComparison))]
 public sealed class CompareRenderImageCommand : PSCmdlet
 {
@@ -20,7 +20,7 @@ public sealed class CompareRenderImageCommand : PSCmdlet
     public string ReferencePath { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "Path")]
+    [Alias("PSPath")]
     [ValidateNotNullOrEmpty]
     public string[] DifferencePath { get; set; } = Array.Empty<string>();
 

@@ -5,7 +5,7 @@ using NanoBanana.PowerShell.Infrastructure;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>Reads the generation parameters an image carries (A1111's PNG "parameters" text).</summary>
-[Cmdlet(VerbsCommon.Get, "RenderMetadata", DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.Get, "RenderMetadata", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(RenderMetadata))]
 public sealed class GetRenderMetadataCommand : ImageInputCmdlet
 {

@@ -5,7 +5,7 @@ using NanoBanana.PowerShell.Infrastructure;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>Sharpens images exactly as Pillow's <c>ImageEnhance.Sharpness(img).enhance(factor)</c>.</summary>
-[Cmdlet(VerbsCommon.Optimize, "Sharpness", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.Optimize, "Sharpness", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(RenderedImage))]
 public sealed class OptimizeSharpnessCommand : ImageCmdletBase
 {

@@ -7,6 +7,8 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// their PSPath), or path strings (-Path with wildcards, -LiteralPath) on any drive or relative to the
 /// current location. Each image is handled on its own: a bad one becomes a non-terminating error with a
 /// stable id and the item as target, and the others go on.
+/// Cmdlets declare <see cref="InputObjectSet"/> as their default parameter set: with -Path as default,
+/// PowerShell would coerce a piped result to a string (its ToString) before trying -InputObject.
 /// </summary>
 public abstract class ImageInputCmdlet : PSCmdlet
 {
