@@ -56,9 +56,9 @@ public class ModulePackagingTests
     {
         // PowerShell searches <module>/<UI culture>, its parents, the folder itself, then en-US and en:
         // the en-US help serves every culture, the invariant one included.
-        using var ps = new PowerShellSession();
         foreach (string culture in new[] { "", "de-DE" })
         {
+            using var ps = new PowerShellSession(); // a fresh runspace each time: Get-Help caches what it found.
             string synopsis = ps.Run($$"""
                 [System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('{{culture}}')
                 (Get-Help Get-NanoBananaEnvironment).Synopsis
