@@ -161,9 +161,6 @@ public static partial class MarkdownHelpParser
         if (current is not null) yield return current;
     }
 
-    private static IEnumerable<Section> Split(List<string> lines, int start, string prefix, int lineOffset) =>
-        Split((IReadOnlyList<string>)lines, start, prefix, lineOffset);
-
     [GeneratedRegex(@"^\[([^\]]+)\]\(([^)]*)\)")]
     private static partial Regex LinkPattern();
 

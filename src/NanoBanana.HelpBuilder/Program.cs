@@ -12,6 +12,12 @@ foreach (string required in new[] { "assembly", "markdown", "output" })
     }
 }
 
+if (!File.Exists(options["assembly"]))
+{
+    Console.Out.WriteLine($"{options["assembly"]}(1): error NBHELP: the cmdlet assembly does not exist; build src/NanoBanana.PowerShell first.");
+    return 1;
+}
+
 var errors = new List<HelpError>();
 var cmdlets = CmdletMetadataReader.Read(options["assembly"], options.GetValueOrDefault("dependencies"));
 string markdownDirectory = Path.GetFullPath(options["markdown"]);
