@@ -37,6 +37,53 @@ public class ModulePackagingTests
             Assert.False(string.IsNullOrWhiteSpace(synopsis) || synopsis.StartsWith(command, StringComparison.Ordinal) && synopsis.Contains('['),
                 $"{command} has no synopsis in its MAML help.");
             Assert.NotNull(help.Properties["examples"]?.Value);
+
+            // Every example has code; every parameter Get-Help lists (common ones excepted) has a description.
+            var codes = ps.Run($"(Get-Help {command} -Full).examples.example | ForEach-Object {{ \"$($_.code)\" }}").AssertSuccess().Output;
+            Assert.NotEmpty(codes);
+            Assert.All(codes, c => Assert.False(string.IsNullOrWhiteSpace(c.ToString()), $"{command} has an example without code."));
+            var undocumented = ps.Run($$"""
+                @((Get-Help {{command}} -Full).parameters.parameter) | Where-Object { $_ -and -not (($_.description | ForEach-Object Text) -join '').Trim() } | ForEach-Object name
+                """).AssertSuccess().Output.Select(o => o.ToString()).ToList();
+            Assert.True(undocumented.Count == 0, $"{command}: parameters without a description: {string.Join(", ", undocumented)}");
+            string description = ps.Run($"(Get-Help {command} -Full).description.Text -join ''").AssertSuccess().Output.Single().ToString();
+            Assert.False(string.IsNullOrWhiteSpace(description), $"{command} has no description.");
         }
+    }
+
+    [Fact]
+    public void HelpIsFoundWhenTheUiCultureIsInvariantOrNotEnglish()
+    {
+        // PowerShell searches <module>/<UI culture>, its parents, the folder itself, then en-US and en:
+        // the en-US help serves every culture, the invariant one included.
+        foreach (string culture in new[] { "", "de-DE" })
+        {
+            using var ps = new PowerShellSession(); // a fresh runspace each time: Get-Help caches what it found.
+            string synopsis = ps.Run($$"""
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('{{culture}}')
+                (Get-Help Get-NanoBananaEnvironment).Synopsis
+                """).AssertSuccess().Output.Single().ToString();
+            Assert.StartsWith("Reports the runtime", synopsis);
+        }
+    }
+
+    [Fact]
+    public void TheHelpSourcesAreNotShippedButTheGeneratedHelpIs()
+    {
+        string module = Path.GetDirectoryName(RepositoryPaths.ModuleManifest)!;
+        Assert.True(File.Exists(Path.Combine(module, "en-US", "NanoBanana.PowerShell.dll-Help.xml")));
+        Assert.True(File.Exists(Path.Combine(module, "en-US", "about_NanoBanana.help.txt")));
+        Assert.False(Directory.Exists(Path.Combine(module, "help")), "module/help/*.md must not be copied into the module.");
+    }
+
+    [Fact]
+    public void GetHelpAboutNanoBananaReturnsTheAboutTopic()
+    {
+        using var ps = new PowerShellSession();
+        var topic = ps.Run("Get-Help about_NanoBanana").AssertSuccess().Output.Single();
+        string text = topic.BaseObject.ToString()!;
+        Assert.Contains("about_NanoBanana", text);
+        Assert.Contains("SHORT DESCRIPTION", text);
+        Assert.Contains("New-ExplodedView", text);
     }
 }
