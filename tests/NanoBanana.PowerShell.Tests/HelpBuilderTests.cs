@@ -41,12 +41,13 @@ public class HelpBuilderTests
     public void TheShippedPagesGenerateMaml()
     {
         using var dir = new TempDirectory();
-        File.Copy(HelpSource, Path.Combine(dir.Path, "Get-NanoBananaEnvironment.md"));
+        var pages = Directory.GetFiles(Path.GetDirectoryName(HelpSource)!, "*-*.md");
+        foreach (var page in pages) File.Copy(page, Path.Combine(dir.Path, Path.GetFileName(page)));
         var (exitCode, output) = RunGenerator(dir.Path);
         Assert.True(exitCode == 0, output);
         var maml = System.Xml.Linq.XDocument.Load(Path.Combine(dir.Path, "out.xml"));
         Assert.Equal("helpItems", maml.Root!.Name.LocalName);
-        Assert.Single(maml.Root.Elements(), e => e.Name.LocalName == "command");
+        Assert.Equal(pages.Length, maml.Root.Elements().Count(e => e.Name.LocalName == "command"));
     }
 
     private static (int ExitCode, string Output) RunGenerator(string markdownDirectory)
@@ -71,11 +72,5 @@ public class HelpBuilderTests
         string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stdout + stderr);
-    }
-
-    private sealed class TempDirectory : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("nanobanana-help-").FullName;
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
