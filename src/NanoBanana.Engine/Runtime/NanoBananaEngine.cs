@@ -1,14 +1,22 @@
+using NanoBanana.Imaging.Upscaling;
+
 namespace NanoBanana.Runtime;
 
 /// <summary>
 /// The one engine of the process. Created lazily by the first cmdlet that needs it, shared by every
 /// cmdlet and runspace, and disposed when the module is removed. It owns every ONNX Runtime session
-/// the module creates, so releasing memory (<see cref="Dispose"/>) is a single, explicit act.
+/// the module creates, so releasing memory is a single, explicit act.
 /// </summary>
 public sealed class NanoBananaEngine : IDisposable
 {
     private static readonly object SharedGate = new();
     private static NanoBananaEngine? _shared;
+
+    public NanoBananaEngine(EngineOptions? options = null)
+    {
+        Options = options ?? new EngineOptions();
+        Upscalers = new UpscaleModelStore(Options.UpscaleModelDirectories, Path.Combine(Options.UserDataDirectory, "upscalers"));
+    }
 
     public static NanoBananaEngine Shared
     {
@@ -17,6 +25,11 @@ public sealed class NanoBananaEngine : IDisposable
             lock (SharedGate) return _shared ??= new NanoBananaEngine();
         }
     }
+
+    public EngineOptions Options { get; }
+
+    /// <summary>Real-ESRGAN and imported upscaling models, with their sessions.</summary>
+    public UpscaleModelStore Upscalers { get; }
 
     /// <summary>Disposes the shared engine if one was created; the next use creates a fresh one.</summary>
     public static void ShutdownShared()
@@ -30,10 +43,5 @@ public sealed class NanoBananaEngine : IDisposable
         engine?.Dispose();
     }
 
-    public bool IsDisposed { get; private set; }
-
-    public void Dispose()
-    {
-        IsDisposed = true;
-    }
+    public void Dispose() => Upscalers.Dispose();
 }

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace NanoBanana.Imaging.Upscaling;
+
+/// <summary>
+/// Runs a super-resolution model over an image tile by tile. Each tile gets the model's whole receptive
+/// field as context (clipped at the image edge, where the model's own zero padding applies exactly as it
+/// does untiled), so tiling does not change the result. Working memory depends on the tile size, not
+/// the image size; the output is written tile by tile, and a final scale that divides the model's
+/// (×2 from ×4) is reached by averaging blocks inside each tile, so the ×4 image is never held.
+/// Colour goes through the model; alpha is upscaled separately with bicubic interpolation.
+/// </summary>
+public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field, string modelName)
+{
+    public ReceptiveField Field { get; } = field;
+
+    public RenderImage Upscale(RenderImage input, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.Scale < 1 || options.Scale > Field.Scale)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Scale, $"-Scale {options.Scale} is not possible with {modelName}: use 1 to {Field.Scale}.");
+        if (options.TileSize < 16)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TileSize, $"-TileSize {options.TileSize} is too small: use 16 or more (256 is a good default).");
+
+        // Reduce inside tiles when the final scale divides the model's; otherwise reduce the whole result at the end.
+        int blockReduction = Field.Scale % options.Scale == 0 ? Field.Scale / options.Scale : 1;
+        int tileScale = Field.Scale / blockReduction;
+        int outWidth = input.Width * tileScale, outHeight = input.Height * tileScale;
+        var output = new byte[checked(outWidth * outHeight * RenderImage.BytesPerPixel)];
+
+        int tilesX = (input.Width + options.TileSize - 1) / options.TileSize, tilesY = (input.Height + options.TileSize - 1) / options.TileSize;
+        using var runOptions = new RunOptions();
+        using var terminate = cancellation.Register(() => runOptions.Terminate = true);
+        for (int ty = 0; ty < tilesY; ty++)
+        {
+            for (int tx = 0; tx < tilesX; tx++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var tile = new TileRegion(tx * options.TileSize, ty * options.TileSize, options.TileSize, input, Field.Radius);
+                RunTile(input, tile, runOptions, output, outWidth, blockReduction);
+                progress?.Report(new UpscaleProgress(ty * tilesX + tx + 1, tilesX * tilesY));
+            }
+        }
+
+        var result = new RenderImage(outWidth, outHeight, output, input.HasAlpha, input.Parameters.Clone());
+        if (tileScale != options.Scale)
+            result = ImageResampler.Resize(result, input.Width * options.Scale, input.Height * options.Scale);
+        if (input.HasAlpha)
+        {
+            var alpha = ImageResampler.ResizeAlpha(input, result.Width, result.Height);
+            for (int i = 0; i < alpha.Length; i++) result.Pixels[i * 4 + 3] = alpha[i];
+        }
+        result.Parameters.SetExtra("Upscaler", modelName);
+        result.Parameters.SetExtra("Upscale", options.Scale.ToString(CultureInfo.InvariantCulture));
+        return result;
+    }
+
+    private void RunTile(RenderImage input, TileRegion tile, RunOptions runOptions, byte[] output, int outWidth, int reduction)
+    {
+        var tensor = new DenseTensor<float>(new[] { 1, 3, tile.ContextHeight, tile.ContextWidth });
+        var values = tensor.Buffer.Span;
+        int plane = tile.ContextWidth * tile.ContextHeight;
+        for (int y = 0; y < tile.ContextHeight; y++)
+        {
+            var row = input.Row(tile.ContextY + y);
+            for (int x = 0; x < tile.ContextWidth; x++)
+            {
+                int source = (tile.ContextX + x) * RenderImage.BytesPerPixel, target = y * tile.ContextWidth + x;
+                values[target] = row[source] / 255f;
+                values[plane + target] = row[source + 1] / 255f;
+                values[2 * plane + target] = row[source + 2] / 255f;
+            }
+        }
+
+        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(NcnnToOnnxConverter.InputName, tensor) }, session.OutputNames, runOptions);
+        var upscaled = results[0].AsTensor<float>() as DenseTensor<float> ?? results[0].AsTensor<float>().ToDenseTensor();
+        WriteTile(upscaled.Buffer.Span, tile, output, outWidth, reduction);
+    }
+
+    /// <summary>Crops the tile out of the model output, averages reduction×reduction blocks, clamps in float, rounds to 8 bits.</summary>
+    private void WriteTile(ReadOnlySpan<float> upscaled, TileRegion tile, byte[] output, int outWidth, int reduction)
+    {
+        int s = Field.Scale, modelWidth = tile.ContextWidth * s, modelPlane = modelWidth * tile.ContextHeight * s;
+        int offsetX = (tile.X - tile.ContextX) * s, offsetY = (tile.Y - tile.ContextY) * s;
+        int tileScale = s / reduction;
+        float blockArea = reduction * reduction;
+        for (int y = 0; y < tile.Height * tileScale; y++)
+        {
+            int outRow = ((tile.Y * tileScale) + y) * outWidth;
+            for (int x = 0; x < tile.Width * tileScale; x++)
+            {
+                int target = (outRow + tile.X * tileScale + x) * RenderImage.BytesPerPixel;
+                for (int c = 0; c < 3; c++)
+                {
+                    float sum = 0;
+                    for (int by = 0; by < reduction; by++)
+                    {
+                        int modelRow = offsetY + y * reduction + by;
+                        for (int bx = 0; bx < reduction; bx++)
+                            sum += Math.Clamp(upscaled[c * modelPlane + modelRow * modelWidth + offsetX + x * reduction + bx], 0f, 1f);
+                    }
+                    output[target + c] = (byte)(sum / blockArea * 255f + 0.5f);
+                }
+                output[target + 3] = 255;
+            }
+        }
+    }
+
+    /// <summary>A tile of the input and the context around it, clipped to the image.</summary>
+    private readonly record struct TileRegion
+    {
+        public TileRegion(int x, int y, int size, RenderImage image, int radius)
+        {
+            X = x;
+            Y = y;
+            Width = Math.Min(size, image.Width - x);
+            Height = Math.Min(size, image.Height - y);
+            ContextX = Math.Max(0, x - radius);
+            ContextY = Math.Max(0, y - radius);
+            ContextWidth = Math.Min(image.Width, x + Width + radius) - ContextX;
+            ContextHeight = Math.Min(image.Height, y + Height + radius) - ContextY;
+        }
+
+        public int X { get; }
+        public int Y { get; }
+        public int Width { get; }
+        public int Height { get; }
+        public int ContextX { get; }
+        public int ContextY { get; }
+        public int ContextWidth { get; }
+        public int ContextHeight { get; }
+    }
+}
