@@ -14,6 +14,8 @@
         'Optimize-Sharpness'
         'Compare-RenderImage'
         'Get-RenderMetadata'
+        'Invoke-Upscale'
+        'Import-UpscaleModel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,3 +1,4 @@
+using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
 
 namespace NanoBanana.Runtime;
@@ -30,6 +31,10 @@ public sealed class NanoBananaEngine : IDisposable
 
     /// <summary>Real-ESRGAN and imported upscaling models, with their sessions.</summary>
     public UpscaleModelStore Upscalers { get; }
+
+    /// <summary>Upscales an image with a Real-ESRGAN (or imported) model, tile by tile.</summary>
+    public RenderImage Upscale(RenderImage image, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default) =>
+        Upscalers.Get(options.Model, options.Device).Upscale(image, options, progress, cancellation);
 
     /// <summary>Disposes the shared engine if one was created; the next use creates a fresh one.</summary>
     public static void ShutdownShared()

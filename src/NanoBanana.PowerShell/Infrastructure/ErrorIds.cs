@@ -14,4 +14,6 @@ public static class ErrorIds
     public const string InvalidArgument = "InvalidArgument";
     public const string ImageSizeMismatch = "ImageSizeMismatch";
     public const string OperationFailed = "OperationFailed";
+    public const string ModelNotFound = "ModelNotFound";
+    public const string ModelInvalid = "ModelInvalid";
 }

@@ -32,7 +32,7 @@ public abstract class ImageInputCmdlet : PSCmdlet
     public RenderedImage? InputObject { get; set; }
 
     /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing); long engine calls take it.</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken Cancellation => _stopping.Token;
 
     /// <summary>The cmdlet's work on one image, loaded from wherever it came.</summary>
     protected abstract void ProcessImage(RenderedImage image);

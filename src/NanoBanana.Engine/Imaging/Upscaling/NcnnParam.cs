@@ -22,7 +22,14 @@ public static class NcnnParam
             if (lines[i].Length > 0) layers.Add(ParseLayer(lines[i], i + 1, sourceName));
         if (layers.Count != layerCount)
             throw new NcnnFormatException($"'{sourceName}' declares {layerCount} layers but has {layers.Count}.");
-        int blobs = layers.SelectMany(l => l.Outputs).Distinct(StringComparer.Ordinal).Count();
+        var produced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in layers)
+        {
+            if (layer.Inputs.FirstOrDefault(b => !produced.Contains(b)) is { } missing)
+                throw new NcnnFormatException($"'{sourceName}': {layer.Describe} reads blob '{missing}', which no earlier layer produces.");
+            produced.UnionWith(layer.Outputs);
+        }
+        int blobs = produced.Count;
         if (blobs != blobCount)
             throw new NcnnFormatException($"'{sourceName}' declares {blobCount} blobs but its layers produce {blobs}.");
         return layers;

@@ -34,8 +34,7 @@ public static class NcnnToOnnxConverter
 
         foreach (var layer in layers)
         {
-            var inputs = layer.Inputs.Select(b => values.TryGetValue(b, out var v) ? v
-                : throw new NcnnFormatException($"{layer.Describe} reads blob '{b}', which no earlier layer produces.")).ToArray();
+            var inputs = layer.Inputs.Select(b => values[b]).ToArray(); // the parser checked every blob is produced earlier
             string Output(int i) => layer.Outputs[i] == finalBlobs[0] ? OutputName : builder.UniqueName(layer.Outputs[i]);
             RequireBlobCounts(layer);
 

@@ -41,16 +41,16 @@ public sealed class UpscaleModelStore(IReadOnlyList<string> searchDirectories, s
         return entry.Value.Upscaler;
     }
 
-    /// <summary>Converts an ncnn model into the import folder under <paramref name="name"/>; returns the ONNX path.</summary>
-    public string Import(string paramPath, string binPath, string name, bool overwrite)
+    /// <summary>Converts an ncnn model into the import folder under <paramref name="name"/>; returns the ONNX path and its receptive field.</summary>
+    public (string Path, ReceptiveField Field) Import(string paramPath, string binPath, string name, bool overwrite)
     {
         if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new ArgumentException($"'{name}' cannot be a model name: use letters, digits, '-' or '_'.", nameof(name));
         var model = NcnnToOnnxConverter.Convert(paramPath, binPath);
-        ReceptiveField.Of(model, NcnnToOnnxConverter.InputName); // refuse graphs the tiler cannot run exactly
+        var field = ReceptiveField.Of(model, NcnnToOnnxConverter.InputName); // refuses graphs the tiler cannot run exactly
         string path = Path.Combine(ImportDirectory, name + ".onnx");
         AtomicFileWriter.Write(path, OnnxModelFile.ToBytes(model), overwrite);
-        return path;
+        return (path, field);
     }
 
     private (InferenceSession, TiledUpscaler) Open(string model, ExecutionDevice device)
