@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using NanoBanana.Bench;
+using NanoBanana.Imaging;
+using NanoBanana.Imaging.Upscaling;
+using NanoBanana.Runtime;
+
+// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+string root = Measure.RepositoryRoot();
+string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
+using var engine = new NanoBananaEngine(new EngineOptions { UpscaleModelDirectories = new[] { modelDirectory }, UserDataDirectory = Path.Combine(root, ".cache", "bench") });
+
+switch (args.FirstOrDefault())
+{
+    case "sharpness":
+        Sharpness();
+        break;
+    case "upscale":
+        Upscale();
+        break;
+    case "upscale-run":
+        UpscaleRun(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
+        break;
+    case "upscayl":
+        UpscaylComparison();
+        break;
+    default:
+        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl");
+        return 2;
+}
+return 0;
+
+void Sharpness()
+{
+    const int size = 2048;
+    var image = Scene.Noise(size, size);
+    var fast = new byte[image.Pixels.Length];
+    double megapixels = size * size / 1e6;
+    var fastTime = Measure.Best(5, () => PillowSharpness.Apply(image.Pixels, fast, size, size, 2f));
+    byte[] naive = Array.Empty<byte>();
+    var naiveTime = Measure.Best(2, () => naive = NaivePillowSharpness.Apply(image.Pixels, size, size, 2f));
+    Console.WriteLine($"Optimize-Sharpness {size}x{size} RGBA, factor 2, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"  engine (lookup tables, row-parallel): {megapixels / fastTime.TotalSeconds,8:F1} MP/s ({fastTime.TotalMilliseconds:F1} ms)");
+    Console.WriteLine($"  naive per-pixel float version:        {megapixels / naiveTime.TotalSeconds,8:F1} MP/s ({naiveTime.TotalMilliseconds:F1} ms)");
+    Console.WriteLine($"  speed-up: {naiveTime / fastTime:F1}x; outputs identical: {fast.AsSpan().SequenceEqual(naive)}");
+}
+
+void Upscale()
+{
+    Console.WriteLine($"Invoke-Upscale on the CPU ({Environment.ProcessorCount} cores), each row a fresh process (peak = its VmHWM)");
+    Console.WriteLine("  model              input      tile  scale   seconds    MP/s(in)  peak MiB");
+    foreach (var (model, size, tile, scale) in new[]
+    {
+        ("realesrgan-x4fast", 256, 256, 4), ("realesrgan-x4fast", 1024, 1024, 4), ("realesrgan-x4fast", 1024, 256, 4),
+        ("realesrgan-x4fast", 1024, 256, 2), ("realesrgan-x4fast", 4096, 256, 2), ("realesrgan-x4plus", 256, 256, 4),
+    })
+    {
+        Console.WriteLine("  " + Measure.Child("upscale-run", model, size.ToString(), tile.ToString(), scale.ToString()));
+    }
+}
+
+void UpscaleRun(string model, int size, int tile, int scale)
+{
+    var image = Scene.Photo(size, size);
+    var options = new UpscaleOptions { Model = model, Scale = scale, TileSize = tile };
+    var sw = Stopwatch.StartNew();
+    var result = engine.Upscale(image, options);
+    double seconds = sw.Elapsed.TotalSeconds;
+    Console.WriteLine($"{model,-18} {size,5}x{size,-5} {tile,5} {scale,5}  {seconds,8:F2}  {size * (double)size / 1e6 / seconds,9:F3}  {Measure.PeakMiB(),8:F0}  -> {result.Width}x{result.Height}");
+}
+
+void UpscaylComparison()
+{
+    string bin = UpscaylBinary.Extract(root);
+    Console.WriteLine("realesrgan-x4fast x4: this engine (ONNX Runtime, CPU) vs upscayl-bin (ncnn, Vulkan software device), same input, one run");
+    Console.WriteLine("  input     engine s   upscayl s   ratio   within 4 levels");
+    foreach (int size in new[] { 128, 256 })
+    {
+        string dir = Directory.CreateTempSubdirectory("nb-upscayl-").FullName;
+        try
+        {
+            var image = Scene.Photo(size, size);
+            string input = Path.Combine(dir, "in.png"), theirs = Path.Combine(dir, "out.png");
+            ImageCodec.WritePng(image, input, overwrite: false);
+            var sw = Stopwatch.StartNew();
+            var ours = engine.Upscale(image, new UpscaleOptions { Scale = 4, TileSize = 256 });
+            double ourSeconds = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            UpscaylBinary.Run(bin, input, theirs, Path.Combine(root, ".cache", "upscayl", "models"));
+            double theirSeconds = sw.Elapsed.TotalSeconds;
+            var reference = ImageCodec.Read(theirs);
+            Console.WriteLine($"  {size}x{size}  {ourSeconds,8:F2}   {theirSeconds,9:F2}   {theirSeconds / ourSeconds,5:F1}x   {Agreement(ours, reference):P3}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+// Fraction of RGB pixels within 4 levels; upscayl-bin's wrap of slightly negative values to 255 is not counted against us.
+static double Agreement(RenderImage ours, RenderImage theirs)
+{
+    long close = 0, counted = 0;
+    for (int i = 0; i < ours.Pixels.Length; i += 4)
+    {
+        bool wrapped = false, within = true;
+        for (int c = 0; c < 3; c++)
+        {
+            int a = ours.Pixels[i + c], b = theirs.Pixels[i + c];
+            if (b == 255 && a <= 4) wrapped = true;
+            else if (Math.Abs(a - b) > 4) within = false;
+        }
+        if (wrapped) continue;
+        counted++;
+        if (within) close++;
+    }
+    return (double)close / counted;
+}
