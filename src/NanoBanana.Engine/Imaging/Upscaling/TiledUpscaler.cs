@@ -5,15 +5,19 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace NanoBanana.Imaging.Upscaling;
 
 /// <summary>
-/// Runs a super-resolution model over an image tile by tile. Each tile gets the model's whole receptive
-/// field as context (clipped at the image edge, where the model's own zero padding applies exactly as it
-/// does untiled), so tiling does not change the result. Working memory depends on the tile size, not
+/// Runs a super-resolution model over an image tile by tile. The image is seen as mirrored
+/// (reflect-101) for <see cref="EdgePadding"/> pixels beyond its edges, as realesrgan-ncnn-vulkan and
+/// upscayl do, and each tile gets the model's whole receptive field as context from that padded image,
+/// so tiling does not change the result. Working memory depends on the tile size, not
 /// the image size; the output is written tile by tile, and a final scale that divides the model's
 /// (×2 from ×4) is reached by averaging blocks inside each tile, so the ×4 image is never held.
 /// Colour goes through the model; alpha is upscaled separately with bicubic interpolation.
 /// </summary>
 public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field, string modelName)
 {
+    /// <summary>Mirrored pixels beyond the image edge, as the reference tools pad (their tile padding is 10).</summary>
+    public const int EdgePadding = 10;
+
     public ReceptiveField Field { get; } = field;
 
     public RenderImage Upscale(RenderImage input, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
@@ -63,10 +67,10 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         int plane = tile.ContextWidth * tile.ContextHeight;
         for (int y = 0; y < tile.ContextHeight; y++)
         {
-            var row = input.Row(tile.ContextY + y);
+            var row = input.Row(Reflect(tile.ContextY + y, input.Height));
             for (int x = 0; x < tile.ContextWidth; x++)
             {
-                int source = (tile.ContextX + x) * RenderImage.BytesPerPixel, target = y * tile.ContextWidth + x;
+                int source = Reflect(tile.ContextX + x, input.Width) * RenderImage.BytesPerPixel, target = y * tile.ContextWidth + x;
                 values[target] = row[source] / 255f;
                 values[plane + target] = row[source + 1] / 255f;
                 values[2 * plane + target] = row[source + 2] / 255f;
@@ -76,6 +80,14 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(NcnnToOnnxConverter.InputName, tensor) }, session.OutputNames, runOptions);
         var upscaled = results[0].AsTensor<float>() as DenseTensor<float> ?? results[0].AsTensor<float>().ToDenseTensor();
         WriteTile(upscaled.Buffer.Span, tile, output, outWidth, reduction);
+    }
+
+    /// <summary>Reflect-101 (mirror without repeating the edge): -1 → 1, n → n − 2; 1-pixel lines repeat their pixel.</summary>
+    private static int Reflect(int i, int n)
+    {
+        if (n == 1) return 0;
+        i = Math.Abs(i);
+        return (n - 1) - Math.Abs(i - (n - 1));
     }
 
     /// <summary>Crops the tile out of the model output, averages reduction×reduction blocks, clamps in float, rounds to 8 bits.</summary>
@@ -107,7 +119,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         }
     }
 
-    /// <summary>A tile of the input and the context around it, clipped to the image.</summary>
+    /// <summary>A tile of the input and the context around it, clipped to the image plus its mirrored edge.</summary>
     private readonly record struct TileRegion
     {
         public TileRegion(int x, int y, int size, RenderImage image, int radius)
@@ -116,10 +128,11 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
             Y = y;
             Width = Math.Min(size, image.Width - x);
             Height = Math.Min(size, image.Height - y);
-            ContextX = Math.Max(0, x - radius);
-            ContextY = Math.Max(0, y - radius);
-            ContextWidth = Math.Min(image.Width, x + Width + radius) - ContextX;
-            ContextHeight = Math.Min(image.Height, y + Height + radius) - ContextY;
+            int padX = Math.Min(EdgePadding, image.Width - 1), padY = Math.Min(EdgePadding, image.Height - 1);
+            ContextX = Math.Max(-padX, x - radius);
+            ContextY = Math.Max(-padY, y - radius);
+            ContextWidth = Math.Min(image.Width + padX, x + Width + radius) - ContextX;
+            ContextHeight = Math.Min(image.Height + padY, y + Height + radius) - ContextY;
         }
 
         public int X { get; }
