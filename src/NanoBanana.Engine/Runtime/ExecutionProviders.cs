@@ -32,10 +32,9 @@ public static class ExecutionProviders
     /// (<c>arena_extend_strategy = kSameAsRequested</c>) and is capped at <paramref name="gpuMemoryLimitBytes"/>,
     /// so released segments give their memory back to the budget.
     /// </summary>
-    public static SessionOptions CreateSessionOptions(ExecutionDevice device, int deviceId = 0, long? gpuMemoryLimitBytes = null, int? intraOpThreads = null)
+    public static SessionOptions CreateSessionOptions(ExecutionDevice device, int deviceId = 0, long? gpuMemoryLimitBytes = null)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (intraOpThreads is int threads) options.IntraOpNumThreads = threads;
         if (Resolve(device) == ExecutionDevice.Cuda)
         {
             using var cuda = new OrtCUDAProviderOptions();
