@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NanoBanana.Imaging;
 
@@ -43,29 +46,62 @@ public static class PillowSharpness
 
         byte[] blend = BlendTable(factor);
         // Row bands in parallel: each output row reads three source rows and writes only itself.
-        Parallel.For(1, height - 1, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, y =>
-            SharpenRow(source, destination, stride, y, blend));
+        Parallel.For(1, height - 1, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            () => new ushort[stride],
+            (y, _, columnSums) =>
+            {
+                SharpenRow(source, destination, stride, y, blend, columnSums);
+                return columnSums;
+            },
+            _ => { });
     }
 
-    private static void SharpenRow(byte[] source, byte[] destination, int stride, int y, byte[] blend)
+    /// <summary>
+    /// One interior row. The 3×3 weighted sum is N = (column sums at x−1, x, x+1) + 4·centre, where a column
+    /// sum adds the pixel above, the pixel and the pixel below: those are added for the whole row at once
+    /// with SIMD, leaving three loads and two table lookups per channel.
+    /// </summary>
+    private static void SharpenRow(byte[] source, byte[] destination, int stride, int y, byte[] blend, ushort[] columnSums)
     {
         var above = source.AsSpan((y - 1) * stride, stride);
         var row = source.AsSpan(y * stride, stride);
         var below = source.AsSpan((y + 1) * stride, stride);
+        AddRows(above, row, below, columnSums);
+
         var output = destination.AsSpan(y * stride, stride);
-        var smooth = SmoothTable.AsSpan();
+        ref byte smooth = ref MemoryMarshal.GetArrayDataReference(SmoothTable);
+        ref byte blendTable = ref MemoryMarshal.GetArrayDataReference(blend);
+        ref ushort sums = ref MemoryMarshal.GetArrayDataReference(columnSums);
         int end = stride - RenderImage.BytesPerPixel;
         for (int i = RenderImage.BytesPerPixel; i < end; i += RenderImage.BytesPerPixel)
         {
             for (int c = 0; c < 3; c++)
             {
                 int x = i + c;
-                int n = above[x - 4] + above[x] + above[x + 4]
-                      + row[x - 4] + 5 * row[x] + row[x + 4]
-                      + below[x - 4] + below[x] + below[x + 4];
-                output[x] = blend[(smooth[n] << 8) | row[x]];
+                int centre = row[x];
+                int n = Unsafe.Add(ref sums, x - 4) + Unsafe.Add(ref sums, x) + Unsafe.Add(ref sums, x + 4) + 4 * centre;
+                output[x] = Unsafe.Add(ref blendTable, (Unsafe.Add(ref smooth, n) << 8) | centre);
             }
         }
+    }
+
+    private static void AddRows(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, Span<ushort> sums)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var sumVectors = MemoryMarshal.Cast<ushort, Vector<ushort>>(sums);
+            for (; i + Vector<byte>.Count <= a.Length; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(a[i..]), out var a0, out var a1);
+                Vector.Widen(new Vector<byte>(b[i..]), out var b0, out var b1);
+                Vector.Widen(new Vector<byte>(c[i..]), out var c0, out var c1);
+                int v = i / Vector<ushort>.Count;
+                sumVectors[v] = a0 + b0 + c0;
+                sumVectors[v + 1] = a1 + b1 + c1;
+            }
+        }
+        for (; i < a.Length; i++) sums[i] = (ushort)(a[i] + b[i] + c[i]);
     }
 
     /// <summary>Table[s·256 + o] = Pillow's ImagingBlend of smoothed value s and original o at this factor.</summary>
