@@ -61,4 +61,23 @@ public class UpscaleCommandTests
         var missing = Assert.Single(ps.Run("Import-UpscaleModel nothing.param nothing.bin").Errors);
         Assert.StartsWith("ModelNotFound,", missing.FullyQualifiedErrorId);
     }
+
+    [Theory]
+    [InlineData("Invoke-Upscale a.png -Scale 7", "Scale")]
+    [InlineData("Invoke-Upscale a.png -TileSize 1", "TileSize")]
+    [InlineData("Invoke-Upscale a.png -Device Gpu", "Device")]
+    [InlineData("Optimize-Sharpness a.png -Factor sharp", "Factor")]
+    public void GarbageArgumentsAreRefusedNamingTheParameterAndWriteNothing(string script, string parameter)
+    {
+        using var dir = new TempDirectory();
+        TestImages.WritePng(dir.File("a.png"), 8, 8);
+        using var ps = new PowerShellSession(dir.Path);
+
+        var result = ps.Run(script + " -OutputDirectory out");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains(parameter, error.ToString());
+        Assert.Empty(result.Output);
+        Assert.Equal(new[] { "a.png" }, dir.Files());
+    }
 }

@@ -10,7 +10,7 @@ namespace NanoBanana.PowerShell.Commands;
 public sealed class OptimizeSharpnessCommand : ImageCmdletBase
 {
     /// <summary>0 gives the smoothed image, 1 the original, above 1 sharpens. Negative values are rejected per image by the engine.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public double Factor { get; set; } = 2.0;
 
     protected override string ActionName => "sharpened image";
