@@ -36,10 +36,12 @@ public static class LoraTargetMapper
             // second input is an activation (attention scores) has no weight and is skipped.
             string name = node.Input[1];
             bool transposed = false;
+            int? computeType = null; // a Cast between weight and layer (fp16 weights, fp32 math) sets the branch's type
             while (!initializers.ContainsKey(name) && producers.TryGetValue(name, out var producer)
                    && producer.OpType is "Transpose" or "Cast" && producer.Input.Count > 0)
             {
                 if (producer.OpType == "Transpose") transposed = !transposed;
+                else computeType ??= (int?)producer.Attribute.FirstOrDefault(a => a.Name == "to")?.I;
                 name = producer.Input[0];
             }
             if (!initializers.TryGetValue(name, out var weight)) continue;
@@ -50,7 +52,7 @@ public static class LoraTargetMapper
             if (modulePath is null || sites.ContainsKey(modulePath)) continue;
             bool transB = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I != 0);
             bool storedOutIn = node.OpType == "Conv" || (transposed ^ transB);
-            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, weight.DataType);
+            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, computeType ?? weight.DataType);
         }
         return sites;
     }
