@@ -11,6 +11,8 @@ namespace NanoBanana.Lora;
 /// </summary>
 public static class LoraMerger
 {
+    private const int InlineThresholdBytes = 1024;
+
     /// <summary>Merges into <c>modelFolder/unet</c> (or the text encoder folder) and writes <c>outputFolder/&lt;part&gt;/model.onnx</c> + <c>model.onnx_data</c>.</summary>
     public static string WriteMergedModel(string modelFolder, IReadOnlyList<LoraAdapter> adapters, IReadOnlyList<float> weights, string outputFolder,
         LoraComponent component = LoraComponent.Unet)
@@ -39,7 +41,14 @@ public static class LoraMerger
                 byte[] bytes = InitializerData.ReadBytes(tensor, sourceDir);
                 if (deltas.TryGetValue(tensor.Name, out var list))
                     foreach (var (match, weight) in list) AddDelta(bytes, tensor.DataType, match, weight);
-                model.Graph.Initializer.Add(data.Write(tensor.Name, (OnnxDataType)tensor.DataType, tensor.Dims.ToArray(), bytes));
+                // Small tensors (shape constants) stay inline: ORT's shape inference cannot read external ones.
+                if (bytes.Length < InlineThresholdBytes)
+                {
+                    var inline = new TensorProto { Name = tensor.Name, DataType = tensor.DataType, RawData = Google.Protobuf.ByteString.CopyFrom(bytes) };
+                    inline.Dims.AddRange(tensor.Dims);
+                    model.Graph.Initializer.Add(inline);
+                }
+                else model.Graph.Initializer.Add(data.Write(tensor.Name, (OnnxDataType)tensor.DataType, tensor.Dims.ToArray(), bytes));
             }
         }
         string outPath = Path.Combine(outDir, "model.onnx");
