@@ -1,11 +1,12 @@
 using NanoBanana.Lora;
+using Xunit.Abstractions;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 using static NanoBanana.Engine.Tests.Lora.LoraTestSupport;
 
 namespace NanoBanana.Engine.Tests.Lora;
 
-public class LoraGraphInjectorTests
+public class LoraGraphInjectorTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(LoraKeyFormat.Kohya)]
@@ -31,6 +32,7 @@ public class LoraGraphInjectorTests
             string merged = LoraMerger.WriteMergedModel(dir.Path, new[] { adapter }, new[] { weight }, dir.File($"merged-{weight}"));
             float[] expected = Run(merged);
             float[] actual = Run(session, new Dictionary<string, float> { ["style"] = weight });
+            output.WriteLine($"{format} weight {weight}: max |injected − merged| = {MaxAbsDiff(expected, actual):E2}, max |injected − base| = {MaxAbsDiff(baseline, actual):F3}");
             Assert.True(MaxAbsDiff(expected, actual) < 1e-4f, $"weight {weight}: max |injected − merged| = {MaxAbsDiff(expected, actual)}");
             Assert.True(MaxAbsDiff(baseline, actual) > 1e-2f, $"weight {weight} should visibly change the output");
         }
@@ -59,6 +61,7 @@ public class LoraGraphInjectorTests
 
         string merged = LoraMerger.WriteMergedModel(dir.Path, adapters, new[] { 0.7f, 1.1f }, dir.File("merged"));
         float diff = MaxAbsDiff(Run(merged), Run(injected, new Dictionary<string, float> { ["a"] = 0.7f, ["b"] = 1.1f }));
+        output.WriteLine($"two adapters (0.7, 1.1): max |injected − merged| = {diff:E2}");
         Assert.True(diff < 1e-4f, $"max |injected − merged| = {diff}");
     }
 
