@@ -148,8 +148,8 @@ public sealed class SafetensorsFile : IDisposable
     {
         if (!Tensors.TryGetValue(name, out var info))
             throw new KeyNotFoundException($"'{Path}' has no tensor '{name}'.");
-        if (info.ElementCount > Array.MaxLength)
-            throw new InvalidDataException($"'{Path}': tensor '{name}' has {info.ElementCount} elements, too many to load.");
+        if (info.End - info.Begin > Array.MaxLength)
+            throw new InvalidDataException($"'{Path}': tensor '{name}' is {info.End - info.Begin} bytes, more than one array can hold; LoRA factors are never this large.");
         var raw = new byte[info.End - info.Begin];
         if (RandomAccess.Read(_handle, raw, info.Begin) != raw.Length)
             throw new InvalidDataException($"'{Path}': tensor '{name}' could not be read completely (file changed or truncated?).");
