@@ -20,7 +20,8 @@ public static class LoraMerger
         if (adapters.Count != weights.Count) throw new ArgumentException("Give one weight per LoRA adapter.", nameof(weights));
         string part = PartFolder(component);
         string modelPath = Path.Combine(modelFolder, part, "model.onnx");
-        var model = OnnxModelFile.Load(modelPath);
+        var source = OnnxModel.Load(modelPath);
+        var model = source.Proto;
         var mapping = LoraTargetMapper.Map(model.Graph, adapters, component);
 
         var deltas = new Dictionary<string, List<(LoraMatch Match, float Weight)>>(StringComparer.Ordinal);
@@ -31,14 +32,13 @@ public static class LoraMerger
         }
 
         string outDir = Directory.CreateDirectory(Path.Combine(outputFolder, part)).FullName;
-        string sourceDir = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         var initializers = model.Graph.Initializer.ToList();
         model.Graph.Initializer.Clear();
         using (var data = new ExternalDataWriter(Path.Combine(outDir, "model.onnx_data")))
         {
             foreach (var tensor in initializers)
             {
-                byte[] bytes = InitializerData.ReadBytes(tensor, sourceDir);
+                byte[] bytes = source.ReadBytes(tensor.Name);
                 if (deltas.TryGetValue(tensor.Name, out var list))
                     foreach (var (match, weight) in list) AddDelta(bytes, tensor.DataType, match, weight);
                 // Small tensors (shape constants) stay inline: ORT's shape inference cannot read external ones.
