@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace NanoBanana.Text;
+
+/// <summary>
+/// Structured prompts: XML with one element per part, whose attributes describe that part only, e.g.
+/// <c>&lt;product name="drone"&gt;&lt;part name="propeller" material="carbon fibre" count="4"/&gt;&lt;part name="battery" colour="grey"/&gt;&lt;/product&gt;</c>
+/// → <c>drone, 4 carbon fibre propeller, grey battery</c>.
+/// </summary>
+/// <remarks>
+/// Mapping, per element in document order (depth first), one phrase each:
+/// <list type="bullet">
+/// <item><c>count</c> first, then every other attribute's value in document order (the attribute names are
+/// only labels: <c>material="carbon fibre"</c> reads "carbon fibre"), then the noun — the <c>name</c>
+/// attribute, or the element's own name when it has none (<c>&lt;battery colour="grey"/&gt;</c> → "grey battery").</item>
+/// <item>Text directly inside an element follows its noun ("propeller with folded blades").</item>
+/// </list>
+/// Phrases are joined with ", ". Attributes therefore sit directly before the word they describe — CLIP binds
+/// modifiers to the nearest noun far better than to a noun listed elsewhere. When a tokenizer is given and the
+/// phrases would not fit one 75-token window, the separator at each window boundary becomes BREAK
+/// (see <see cref="PromptChunker"/>), so no part's phrase is split between two windows.
+/// Plain text — anything not starting with an XML element (an A1111 <c>&lt;lora:name:1&gt;</c> tag does not
+/// count) — is returned unchanged.
+/// </remarks>
+public static partial class StructuredPrompt
+{
+    [GeneratedRegex(@"^\s*<[A-Za-z_][\w.\-]*[\s/>]")]
+    private static partial Regex StartsWithElement();
+
+    /// <summary>True when <paramref name="prompt"/> is meant as a structured (XML) prompt.</summary>
+    public static bool IsStructured(string prompt) => StartsWithElement().IsMatch(prompt ?? "");
+
+    /// <summary>Flattens a structured prompt (plain text passes through unchanged).</summary>
+    /// <param name="tokenizer">When given, phrases are packed into 75-token windows separated by BREAK.</param>
+    /// <exception cref="StructuredPromptException">The prompt starts like XML but is not well-formed.</exception>
+    public static string Flatten(string prompt, ClipTokenizer? tokenizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (!IsStructured(prompt)) return prompt;
+
+        XElement root;
+        try
+        {
+            root = XElement.Parse(prompt, LoadOptions.SetLineInfo);
+        }
+        catch (XmlException e)
+        {
+            throw new StructuredPromptException(e.LineNumber, e.LinePosition, e.Message, e);
+        }
+
+        var phrases = root.DescendantsAndSelf().Select(Phrase).Where(p => p.Length > 0).ToList();
+        return tokenizer is null ? string.Join(", ", phrases) : Pack(phrases, tokenizer);
+    }
+
+    static string Phrase(XElement element)
+    {
+        var words = new List<string>();
+        string? count = element.Attribute("count")?.Value.Trim();
+        if (!string.IsNullOrEmpty(count)) words.Add(count);
+        foreach (var attribute in element.Attributes())
+        {
+            string name = attribute.Name.LocalName;
+            if (attribute.IsNamespaceDeclaration || name is "name" or "count") continue;
+            if (attribute.Value.Trim() is { Length: > 0 } value) words.Add(value);
+        }
+        words.Add(element.Attribute("name")?.Value.Trim() is { Length: > 0 } noun ? noun : element.Name.LocalName);
+        string text = string.Concat(element.Nodes().OfType<XText>().Select(t => t.Value)).Trim();
+        if (text.Length > 0) words.Add(text);
+        return string.Join(" ", words);
+    }
+
+    // Greedy packing: a phrase that would overflow the current window starts the next one after BREAK.
+    static string Pack(List<string> phrases, ClipTokenizer tokenizer)
+    {
+        var result = new System.Text.StringBuilder();
+        int used = 0;
+        foreach (string phrase in phrases)
+        {
+            int length = tokenizer.Encode(phrase).Length;
+            if (result.Length == 0) { result.Append(phrase); used = length; continue; }
+            if (used + 1 + length <= PromptChunker.ChunkLength)
+            {
+                result.Append(", ").Append(phrase);
+                used += 1 + length;
+            }
+            else
+            {
+                result.Append(" BREAK ").Append(phrase);
+                used = length;
+            }
+        }
+        return result.ToString();
+    }
+}
+
+/// <summary>A structured prompt that is not well-formed XML; carries where and how to fix it.</summary>
+public sealed class StructuredPromptException : FormatException
+{
+    public int Line { get; }
+    public int Position { get; }
+
+    public StructuredPromptException(int line, int position, string detail, Exception inner)
+        : base($"The structured prompt is not well-formed XML at line {line}, position {position}: {detail} " +
+               "Fix: close every element (<part name=\"…\"/> or <part>…</part>), quote every attribute value, " +
+               "write & as &amp; and < as &lt; inside values — or, for a plain-text prompt, do not start it with '<'.", inner)
+    {
+        Line = line;
+        Position = position;
+    }
+}
