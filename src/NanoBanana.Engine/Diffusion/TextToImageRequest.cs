@@ -53,7 +53,9 @@ public sealed record TextToImageRequest
 
     static void CheckSize(int value, string field)
     {
-        if (value < 8 || value % 8 != 0)
-            throw new ArgumentException($"{field} is {value}; it must be a positive multiple of 8 (e.g. {Math.Max(8, (value + 7) / 8 * 8)}).", field);
+        // 64 pixels = 8 latent pixels: the UNet halves the latent three times (SD 1.5) and ONNX exports
+        // upsample by fixed factors, so other sizes fail inside the UNet's skip concatenations.
+        if (value < 64 || value % 64 != 0)
+            throw new ArgumentException($"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Max(64, (value + 32) / 64 * 64)}).", field);
     }
 }
