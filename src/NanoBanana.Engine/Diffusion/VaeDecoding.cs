@@ -56,11 +56,11 @@ public sealed class VaeDecoding
     float[] DecodeTiled(float[] latents, int channels, int h, int w, VaeTiling tiling, CancellationToken cancellationToken)
     {
         tiling.Validate();
-        int H = h * 8, W = w * 8, stride = tiling.TileSize - tiling.Overlap;
+        int H = h * 8, W = w * 8;
         var sum = new float[3 * H * W];
         var weight = new float[H * W];
-        foreach (int ty in Starts(h, tiling.TileSize, stride))
-        foreach (int tx in Starts(w, tiling.TileSize, stride))
+        foreach (int ty in tiling.TileOrigins(h))
+        foreach (int tx in tiling.TileOrigins(w))
         {
             int th = Math.Min(tiling.TileSize, h - ty), tw = Math.Min(tiling.TileSize, w - tx);
             var tile = new float[channels * th * tw];
@@ -84,16 +84,6 @@ public sealed class VaeDecoding
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < H * W; i++) sum[c * H * W + i] /= weight[i];
         return sum;
-    }
-
-    static IEnumerable<int> Starts(int size, int tile, int stride)
-    {
-        if (size <= tile) { yield return 0; yield break; }
-        for (int s = 0; ; s += stride)
-        {
-            if (s + tile >= size) { yield return size - tile; yield break; }
-            yield return s;
-        }
     }
 
     static float Ramp(int i, int length, int ramp, bool before, bool after)

@@ -133,8 +133,14 @@ internal static class TinyDiffusionFolder
         string rgb = g.Op("Slice", "/rgb", ["latent_sample", g.Int64Constant("starts", 0), g.Int64Constant("ends", 3), g.Int64Constant("axes", 1)]);
         g.AddInitializer("scales", [4], new float[] { 1, 1, 8, 8 });
         string up = g.Op("Resize", "/upsample", [rgb, "", "scales"], OnnxAttribute.String("mode", "nearest"));
+        // A 3×3 per-channel blur makes each pixel depend on its neighbours, as a real decoder's convolutions
+        // do, so tiled decoding differs from whole decoding at tile edges and the blending is exercised.
+        var blur = new float[3 * 3 * 3 * 3];
+        for (int c = 0; c < 3; c++) for (int k = 0; k < 9; k++) blur[(c * 3 + c) * 9 + k] = 1f / 9;
+        g.AddInitializer("blur", [3, 3, 3, 3], blur);
+        string smooth = g.Op("Conv", "/blur", [up, "blur"], OnnxAttribute.Ints("pads", 1, 1, 1, 1));
         // Undo the pipeline's 1/scaling_factor so the tiny latents (|x| ≲ 1) map to mid-range colours.
-        string scaled = g.Op("Mul", "/unscale", [up, g.FloatScalar("vae_gain", 0.15f)]);
+        string scaled = g.Op("Mul", "/unscale", [smooth, g.FloatScalar("vae_gain", 0.15f)]);
         g.AddNode("Tanh", [scaled], ["sample"]);
         g.AddOutput("sample", OnnxDataType.Float, "batch", 3, "height_out", "width_out");
         g.Save(Path.Combine(dir, "model.onnx"));
