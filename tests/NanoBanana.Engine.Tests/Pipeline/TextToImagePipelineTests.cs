@@ -57,6 +57,25 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
         Assert.Equal(0.18215f, DiffusionModel.Open(models.Sd15).VaeScalingFactor);
     }
 
+    [Theory]
+    [InlineData(GuidanceBatching.Separate)]
+    [InlineData(GuidanceBatching.Combined)]
+    public void Legacy_export_contract_int32_ids_int64_timestep_fp16_unet_renders_like_fp32(GuidanceBatching batching)
+    {
+        var legacy = DiffusionModel.Open(models.LegacyXl);
+        Assert.Equal(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32, legacy[DiffusionModel.TextEncoder].Input("input_ids").ElementType);
+        Assert.Equal(1, legacy[DiffusionModel.Unet].Input("timestep").Rank);
+        Assert.Equal(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float16, legacy[DiffusionModel.Unet].Input("sample").ElementType);
+
+        using var fp32 = Open(models.Xl);
+        using var fp16 = Open(models.LegacyXl);
+        var request = Request() with { GuidanceBatching = batching };
+        var expected = fp32.Render(request);
+        var actual = fp16.Render(request);
+        int maxDiff = expected.Pixels.Zip(actual.Pixels, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(maxDiff <= 3, $"fp16 UNet differs from fp32 by {maxDiff}/255");
+    }
+
     [Fact]
     public void Unusable_folder_names_the_missing_file()
     {

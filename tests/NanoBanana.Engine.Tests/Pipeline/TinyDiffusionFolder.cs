@@ -15,7 +15,8 @@ internal static class TinyDiffusionFolder
     public const int Hidden1 = 8, Hidden2 = 12, Hidden1Layers = 3, Hidden2Layers = 4;
 
     /// <param name="slowUnet">Adds input-dependent matrix work (~1 s per UNet run) so a test can cancel mid-step.</param>
-    public static string Create(string folder, bool xl, bool slowUnet = false)
+    /// <param name="legacyIo">The older export contract: int32 input_ids, int64 timestep[batch], fp16 UNet tensors.</param>
+    public static string Create(string folder, bool xl, bool slowUnet = false, bool legacyIo = false)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "model_index.json"), JsonSerializer.Serialize(new Dictionary<string, object>
@@ -27,15 +28,15 @@ internal static class TinyDiffusionFolder
         File.WriteAllText(Path.Combine(folder, "scheduler", "scheduler_config.json"),
             """{"_class_name":"EulerDiscreteScheduler","num_train_timesteps":1000,"beta_start":0.00085,"beta_end":0.012,"beta_schedule":"scaled_linear","prediction_type":"epsilon","timestep_spacing":"leading","steps_offset":1}""");
         Tokenizer(Path.Combine(folder, "tokenizer"), null);
-        TextEncoder(Path.Combine(folder, "text_encoder"), Hidden1, Hidden1Layers, pooled: false, seed: 1);
+        TextEncoder(Path.Combine(folder, "text_encoder"), Hidden1, Hidden1Layers, pooled: false, seed: 1, legacyIo);
         int context = Hidden1;
         if (xl)
         {
             Tokenizer(Path.Combine(folder, "tokenizer_2"), "!");
-            TextEncoder(Path.Combine(folder, "text_encoder_2"), Hidden2, Hidden2Layers, pooled: true, seed: 2);
+            TextEncoder(Path.Combine(folder, "text_encoder_2"), Hidden2, Hidden2Layers, pooled: true, seed: 2, legacyIo);
             context = Hidden1 + Hidden2;
         }
-        Unet(Path.Combine(folder, "unet"), context, xl, slowUnet);
+        Unet(Path.Combine(folder, "unet"), context, xl, slowUnet, legacyIo);
         VaeDecoder(Path.Combine(folder, "vae_decoder"));
         return folder;
     }
@@ -54,11 +55,11 @@ internal static class TinyDiffusionFolder
         return Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
     }
 
-    static void TextEncoder(string dir, int width, int layers, bool pooled, int seed)
+    static void TextEncoder(string dir, int width, int layers, bool pooled, int seed, bool int32Ids)
     {
         Directory.CreateDirectory(dir);
         var g = new OnnxGraphBuilder("text_encoder");
-        g.AddInput("input_ids", OnnxDataType.Int64, 1, 77);
+        g.AddInput("input_ids", int32Ids ? OnnxDataType.Int32 : OnnxDataType.Int64, 1, 77);
         int vocab = TinyClipVocabulary.Tokens.Length;
         g.AddInitializer("embedding", [vocab, width], Values(vocab * width, seed));
         // A causal-free "transformer": each layer mixes the running state with the mean over the sequence,
@@ -83,45 +84,64 @@ internal static class TinyDiffusionFolder
         g.Save(Path.Combine(dir, "model.onnx"));
     }
 
-    static void Unet(string dir, int context, bool xl, bool slow)
+    static void Unet(string dir, int context, bool xl, bool slow, bool legacy)
     {
         Directory.CreateDirectory(dir);
         var g = new OnnxGraphBuilder("unet");
-        g.AddInput("sample", OnnxDataType.Float, "batch", 4, "height", "width");
-        g.AddInput("timestep", OnnxDataType.Float);
-        g.AddInput("encoder_hidden_states", OnnxDataType.Float, "batch", "sequence", context);
+        var floatType = legacy ? OnnxDataType.Float16 : OnnxDataType.Float;
+        // fp16 inputs are cast to fp32 at the graph boundary (as in mixed-precision exports).
+        string Input(string name, params object[] dims)
+        {
+            g.AddInput(name, floatType, dims);
+            return legacy ? g.Op("Cast", $"/{name}/cast", [name], OnnxAttribute.Int("to", (long)OnnxDataType.Float)) : name;
+        }
+        string sample = Input("sample", "batch", 4, "height", "width");
+        string timestep;
+        if (legacy)
+        {
+            g.AddInput("timestep", OnnxDataType.Int64, "batch");
+            string asFloat = g.Op("Cast", "/timestep/cast", ["timestep"], OnnxAttribute.Int("to", (long)OnnxDataType.Float));
+            timestep = g.Op("Unsqueeze", "/timestep/unsqueeze", [asFloat, g.Int64Constant("t_axes", 1, 2, 3)]);
+        }
+        else
+        {
+            g.AddInput("timestep", OnnxDataType.Float);
+            timestep = "timestep";
+        }
+        string encoderHiddenStates = Input("encoder_hidden_states", "batch", "sequence", context);
         // Per-channel response to the conditioning so that prompt changes move the image.
         g.AddInitializer("text_to_channels", [context, 4], Values(context * 4, 3));
-        string tokenMean = g.Op("ReduceMean", "/cond/mean", ["encoder_hidden_states"],
+        string tokenMean = g.Op("ReduceMean", "/cond/mean", [encoderHiddenStates],
             OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 0));                                                              // [B, C]
         string perChannel = g.Op("MatMul", "/cond/proj", [tokenMean, "text_to_channels"]);                     // [B, 4]
         string bias = g.Op("Unsqueeze", "/cond/unsqueeze", [perChannel, g.Int64Constant("hw_axes", 2, 3)]);   // [B, 4, 1, 1]
         if (xl)
         {
-            g.AddInput("text_embeds", OnnxDataType.Float, "batch", Hidden2);
-            g.AddInput("time_ids", OnnxDataType.Float, "batch", 6);
-            string pooled = g.Op("ReduceMean", "/added/pooled", ["text_embeds"], OnnxAttribute.Ints("axes", 1));  // [B, 1]
-            string time = g.Op("ReduceMean", "/added/time", ["time_ids"], OnnxAttribute.Ints("axes", 1));         // [B, 1]
+            string textEmbeds = Input("text_embeds", "batch", Hidden2);
+            string timeIds = Input("time_ids", "batch", 6);
+            string pooled = g.Op("ReduceMean", "/added/pooled", [textEmbeds], OnnxAttribute.Ints("axes", 1));  // [B, 1]
+            string time = g.Op("ReduceMean", "/added/time", [timeIds], OnnxAttribute.Ints("axes", 1));         // [B, 1]
             string scaledTime = g.Op("Mul", "/added/time_scale", [time, g.FloatScalar("time_scale", 0.001f)]);
             string added = g.Op("Add", "/added/sum", [pooled, scaledTime]);
             string addedBias = g.Op("Unsqueeze", "/added/unsqueeze", [added, g.Int64Constant("added_axes", 2, 3)]);
             bias = g.Op("Add", "/added/bias", [bias, addedBias]);
         }
-        string t = g.Op("Mul", "/time/scale", ["timestep", g.FloatScalar("timestep_scale", 0.0005f)]);
-        string x = g.Op("Mul", "/sample/scale", ["sample", g.FloatScalar("sample_scale", 0.8f)]);
+        string t = g.Op("Mul", "/time/scale", [timestep, g.FloatScalar("timestep_scale", 0.0005f)]);
+        string x = g.Op("Mul", "/sample/scale", [sample, g.FloatScalar("sample_scale", 0.8f)]);
         string sum = g.Op("Add", "/sum", [g.Op("Add", "/sum_t", [x, t]), bias]);
         if (slow)
         {
             // Matrix work that depends on the input (so ORT cannot fold it away) and contributes 0.
-            string seedValue = g.Op("ReduceMean", "/slow/seed", ["sample"], OnnxAttribute.Int("keepdims", 0));
+            string seedValue = g.Op("ReduceMean", "/slow/seed", [sample], OnnxAttribute.Int("keepdims", 0));
             g.AddInitializer("slow_ones", [384, 384], Enumerable.Repeat(1f / 384, 384 * 384).ToArray());
             string m = g.Op("Mul", "/slow/init", ["slow_ones", seedValue]);
             for (int i = 0; i < 120; i++) m = g.Op("MatMul", $"/slow/mm{i}", [m, "slow_ones"]);
             string zero = g.Op("Mul", "/slow/zero", [g.Op("ReduceMean", "/slow/mean", [m], OnnxAttribute.Int("keepdims", 0)), g.FloatScalar("zero", 0f)]);
             sum = g.Op("Add", "/slow/add", [sum, zero]);
         }
-        g.AddNode("Tanh", [sum], ["out_sample"]);
-        g.AddOutput("out_sample", OnnxDataType.Float, "batch", 4, "height", "width");
+        if (legacy) g.AddNode("Cast", [g.Op("Tanh", "/out", [sum])], ["out_sample"], null, OnnxAttribute.Int("to", (long)OnnxDataType.Float16));
+        else g.AddNode("Tanh", [sum], ["out_sample"]);
+        g.AddOutput("out_sample", floatType, "batch", 4, "height", "width");
         g.Save(Path.Combine(dir, "model.onnx"));
     }
 

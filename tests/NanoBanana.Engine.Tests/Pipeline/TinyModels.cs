@@ -8,6 +8,7 @@ public sealed class TinyModels : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "nb-pipeline-" + Guid.NewGuid().ToString("N"));
         Xl = TinyDiffusionFolder.Create(Path.Combine(Root, "tiny-sdxl"), xl: true);
         Sd15 = TinyDiffusionFolder.Create(Path.Combine(Root, "tiny-sd15"), xl: false);
+        LegacyXl = TinyDiffusionFolder.Create(Path.Combine(Root, "legacy-sdxl"), xl: true, legacyIo: true);
         SlowXl = TinyDiffusionFolder.Create(Path.Combine(Root, "slow-sdxl"), xl: true, slowUnet: true);
     }
 
@@ -15,6 +16,7 @@ public sealed class TinyModels : IDisposable
     public string Xl { get; }
     public string Sd15 { get; }
     public string SlowXl { get; }
+    public string LegacyXl { get; }
 
     public void Dispose()
     {
