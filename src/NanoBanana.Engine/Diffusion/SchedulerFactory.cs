@@ -29,6 +29,9 @@ public static class SchedulerFactory
         ["LCMScheduler"] = "Lcm",
     };
 
+    /// <summary>Whether <see cref="Create(string, SchedulerConfig, int)"/> accepts <paramref name="name"/>.</summary>
+    public static bool IsKnown(string name) => Aliases.ContainsKey(name?.Trim() ?? "");
+
     /// <summary>Creates the scheduler the model's own config names (<c>_class_name</c>).</summary>
     public static IDiffusionScheduler Create(SchedulerConfig config, int steps)
     {

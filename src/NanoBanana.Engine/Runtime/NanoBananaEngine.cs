@@ -1,5 +1,7 @@
+using NanoBanana.Diffusion;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
+using NanoBanana.Models;
 
 namespace NanoBanana.Runtime;
 
@@ -48,5 +50,48 @@ public sealed class NanoBananaEngine : IDisposable
         engine?.Dispose();
     }
 
-    public void Dispose() => Upscalers.Dispose();
+    private readonly Dictionary<string, TextToImagePipeline> _pipelines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _gate = new();
+
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Session options for every session this engine creates (device, GPU memory limit).</summary>
+    public Func<Microsoft.ML.OnnxRuntime.SessionOptions> SessionOptionsFactory { get; set; } =
+        () => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+
+    /// <summary>The pipeline for a model folder, opened once and kept with its sessions until
+    /// <see cref="ReleaseModel"/> or <see cref="Dispose"/>.</summary>
+    public TextToImagePipeline GetPipeline(string modelFolder)
+    {
+        string key = Path.GetFullPath(modelFolder);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            if (!_pipelines.TryGetValue(key, out var pipeline))
+                _pipelines[key] = pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(key), SessionOptionsFactory));
+            return pipeline;
+        }
+    }
+
+    /// <summary>The cmdlet's single call: renders one request on the model folder, reusing loaded sessions.</summary>
+    public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        GetPipeline(modelFolder).Render(request, progress, cancellationToken);
+
+    /// <summary>Disposes a model's sessions, freeing its memory.</summary>
+    public void ReleaseModel(string modelFolder)
+    {
+        lock (_gate)
+            if (_pipelines.Remove(Path.GetFullPath(modelFolder), out var pipeline)) pipeline.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            IsDisposed = true;
+            foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
+            _pipelines.Clear();
+        }
+        Upscalers.Dispose();
+    }
 }

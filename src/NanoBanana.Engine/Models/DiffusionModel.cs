@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using NanoBanana.Onnx;
+using NanoBanana.Onnx.Proto;
+using NanoBanana.Diffusion;
+
+namespace NanoBanana.Models;
+
+/// <summary>
+/// A diffusers/Optimum ONNX export folder: architecture from model_index.json, component paths, scheduler
+/// config, VAE scaling factor, and each component's I/O contract read from the ONNX files' metadata.
+/// Opening reads the ONNX graphs' declared inputs/outputs only; sessions are created by <see cref="Runtime.ModelSessions"/>.
+/// </summary>
+public sealed class DiffusionModel
+{
+    public const string TextEncoder = "text_encoder", TextEncoder2 = "text_encoder_2", Unet = "unet", VaeDecoder = "vae_decoder";
+
+    DiffusionModel(string folder, DiffusionArchitecture architecture, IReadOnlyDictionary<string, ModelComponent> components,
+        SchedulerConfig scheduler, float vaeScalingFactor, bool forceZerosForEmptyPrompt)
+    {
+        Folder = folder; Architecture = architecture; Components = components;
+        SchedulerConfig = scheduler; VaeScalingFactor = vaeScalingFactor; ForceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The folder's name: what A1111 metadata records as "Model".</summary>
+    public string Name => System.IO.Path.GetFileName(Folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
+
+    public DiffusionArchitecture Architecture { get; }
+
+    public IReadOnlyDictionary<string, ModelComponent> Components { get; }
+
+    public SchedulerConfig SchedulerConfig { get; }
+
+    public float VaeScalingFactor { get; }
+
+    /// <summary>model_index.json <c>force_zeros_for_empty_prompt</c> (diffusers default true for SDXL):
+    /// an empty negative prompt becomes zero embeddings instead of the encoded "".</summary>
+    public bool ForceZerosForEmptyPrompt { get; }
+
+    public ModelComponent this[string component] => Components.TryGetValue(component, out var c) ? c
+        : throw new InvalidDataException($"Model '{Folder}' has no {component} component (expected {component}/model.onnx).");
+
+    public static DiffusionModel Open(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        folder = System.IO.Path.GetFullPath(folder);
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist. Pass the folder of a diffusers/Optimum ONNX export (the one holding model_index.json).");
+        string indexPath = System.IO.Path.Combine(folder, "model_index.json");
+        if (!File.Exists(indexPath))
+            throw new FileNotFoundException($"'{indexPath}' is missing: '{folder}' is not a diffusers/Optimum ONNX export. Export it with `optimum-cli export onnx --model <id> <folder>`.", indexPath);
+
+        JsonElement index;
+        try { index = JsonDocument.Parse(File.ReadAllText(indexPath)).RootElement; }
+        catch (JsonException e) { throw new InvalidDataException($"'{indexPath}' is not valid JSON: {e.Message}", e); }
+        string className = index.TryGetProperty("_class_name", out var cn) ? cn.GetString() ?? "" : "";
+        var architecture = className switch
+        {
+            "StableDiffusionXLPipeline" or "ORTStableDiffusionXLPipeline" => DiffusionArchitecture.StableDiffusionXL,
+            "StableDiffusionPipeline" or "ORTStableDiffusionPipeline" => DiffusionArchitecture.StableDiffusion15,
+            _ => throw new NotSupportedException($"'{indexPath}' names pipeline '{className}'; supported: StableDiffusionXLPipeline, StableDiffusionPipeline (and their ORT* variants)."),
+        };
+        bool forceZeros = index.TryGetProperty("force_zeros_for_empty_prompt", out var fz)
+            ? fz.ValueKind == JsonValueKind.True
+            : architecture == DiffusionArchitecture.StableDiffusionXL;
+
+        string[] required = architecture == DiffusionArchitecture.StableDiffusionXL
+            ? [TextEncoder, TextEncoder2, Unet, VaeDecoder]
+            : [TextEncoder, Unet, VaeDecoder];
+        var components = new Dictionary<string, ModelComponent>();
+        foreach (string name in required)
+            components[name] = ReadComponent(folder, name);
+
+        string schedulerPath = System.IO.Path.Combine(folder, "scheduler", "scheduler_config.json");
+        if (!File.Exists(schedulerPath))
+            throw new FileNotFoundException($"'{schedulerPath}' is missing; copy scheduler/scheduler_config.json from the original diffusers model.", schedulerPath);
+        var scheduler = SchedulerConfig.Load(schedulerPath);
+
+        float scaling = architecture == DiffusionArchitecture.StableDiffusionXL ? 0.13025f : 0.18215f;
+        string vaeConfig = System.IO.Path.Combine(folder, VaeDecoder, "config.json");
+        if (File.Exists(vaeConfig))
+        {
+            var vae = JsonDocument.Parse(File.ReadAllText(vaeConfig)).RootElement;
+            if (vae.TryGetProperty("scaling_factor", out var sf) && sf.ValueKind == JsonValueKind.Number)
+                scaling = (float)sf.GetDouble();
+        }
+        foreach (string tokenizer in architecture == DiffusionArchitecture.StableDiffusionXL ? new[] { "tokenizer", "tokenizer_2" } : ["tokenizer"])
+            if (!File.Exists(System.IO.Path.Combine(folder, tokenizer, "vocab.json")))
+                throw new FileNotFoundException($"'{System.IO.Path.Combine(folder, tokenizer)}' needs vocab.json and merges.txt; copy the {tokenizer} folder from the original diffusers model.");
+
+        return new DiffusionModel(folder, architecture, components, scheduler, scaling, forceZeros);
+    }
+
+    static ModelComponent ReadComponent(string folder, string name)
+    {
+        string path = System.IO.Path.Combine(folder, name, "model.onnx");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"'{path}' is missing; the export is incomplete. Re-export with `optimum-cli export onnx` or copy {name}/ from a complete export.", path);
+        // The protobuf, not an InferenceSession: reading the contract must not load multi-GB weights a
+        // second time (external data is not read; sessions are created once, by ModelSessions).
+        ModelProto proto;
+        try { proto = OnnxModelFile.Load(path); }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or IOException)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable ONNX model ({e.Message}). Re-export it with `optimum-cli export onnx`.", e);
+        }
+        var initializers = proto.Graph.Initializer.Select(i => i.Name).ToHashSet();
+        static TensorContract Contract(ValueInfoProto v) => new(v.Name, (TensorElementType)v.Type.TensorType.ElemType,
+            v.Type.TensorType.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? (int)d.DimValue : -1).ToArray() ?? []);
+        return new ModelComponent(name, path,
+            proto.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Contract).ToArray(),
+            proto.Graph.Output.Select(Contract).ToArray());
+    }
+}
