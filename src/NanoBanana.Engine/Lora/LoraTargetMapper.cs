@@ -1,3 +1,4 @@
+using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 
 namespace NanoBanana.Lora;
@@ -24,9 +25,7 @@ public static class LoraTargetMapper
     public static IReadOnlyDictionary<string, LoraModuleSite> FindSites(GraphProto graph)
     {
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        foreach (var node in graph.Node)
-            foreach (var output in node.Output) producers[output] = node;
+        var queries = new OnnxGraph(graph);
 
         var sites = new Dictionary<string, LoraModuleSite>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
@@ -37,8 +36,8 @@ public static class LoraTargetMapper
             string name = node.Input[1];
             bool transposed = false;
             int? computeType = null; // a Cast between weight and layer (fp16 weights, fp32 math) sets the branch's type
-            while (!initializers.ContainsKey(name) && producers.TryGetValue(name, out var producer)
-                   && producer.OpType is "Transpose" or "Cast" && producer.Input.Count > 0)
+            while (!initializers.ContainsKey(name) && queries.Producer(name) is { OpType: "Transpose" or "Cast" } producer
+                   && producer.Input.Count > 0)
             {
                 if (producer.OpType == "Transpose") transposed = !transposed;
                 else computeType ??= (int?)producer.Attribute.FirstOrDefault(a => a.Name == "to")?.I;

@@ -56,9 +56,11 @@ public sealed class UpscaleModelStore(IReadOnlyList<string> searchDirectories, s
     private (InferenceSession, TiledUpscaler) Open(string model, ExecutionDevice device)
     {
         string path = ResolvePath(model);
-        var field = ReceptiveField.Of(OnnxModelFile.Load(path), NcnnToOnnxConverter.InputName);
+        // One read serves both the graph analysis and the session (x4plus is 67 MB).
+        byte[] bytes = File.ReadAllBytes(path);
+        var field = ReceptiveField.Of(OnnxModelFile.Parse(new MemoryStream(bytes), path), NcnnToOnnxConverter.InputName);
         using var options = ExecutionProviders.CreateSessionOptions(device);
-        var session = new InferenceSession(path, options);
+        var session = new InferenceSession(bytes, options);
         return (session, new TiledUpscaler(session, field, model));
     }
 
