@@ -57,4 +57,34 @@ public class CompareAndMetadataCommandTests
         Assert.EndsWith("done.png", (string)metadata.Properties["Path"].Value);
         Assert.Contains("Sharpness: 0.5", (string)metadata.Properties["Text"].Value);
     }
+
+    [Fact]
+    public void MetadataOfAGarbageFileIsANamedErrorAndTheOthersAreStillRead()
+    {
+        using var dir = new TempDirectory();
+        TestImages.WritePng(dir.File("good.png"), 4, 4);
+        File.WriteAllText(dir.File("junk.png"), "not a png");
+        using var ps = new PowerShellSession(dir.Path);
+
+        var result = ps.Run("'junk.png', 'good.png' | Get-RenderMetadata");
+
+        Assert.Single(result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ImageUnreadable,", error.FullyQualifiedErrorId);
+        Assert.EndsWith("junk.png", error.TargetObject?.ToString());
+    }
+
+    [Fact]
+    public void AnUnwritableDiffImagePathIsAWriteErrorAndLeavesNothingBehind()
+    {
+        using var dir = new TempDirectory();
+        TestImages.WritePng(dir.File("golden.png"), 8, 8);
+        File.WriteAllText(dir.File("blocker"), "a file where a folder should be");
+        using var ps = new PowerShellSession(dir.Path);
+
+        var error = Assert.Single(ps.Run("Compare-RenderImage golden.png golden.png -DiffImagePath blocker/diff.png").Errors);
+
+        Assert.StartsWith("OutputNotWritable,", error.FullyQualifiedErrorId);
+        Assert.Equal(new[] { "blocker", "golden.png" }, dir.Files());
+    }
 }
