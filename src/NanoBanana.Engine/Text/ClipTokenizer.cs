@@ -24,9 +24,9 @@ public sealed partial class ClipTokenizer
     /// <summary>CLIP's context: BOS + 75 tokens + EOS.</summary>
     public const int ContextLength = 77;
 
-    const string EndOfWord = "</w>";
-    const string StartOfText = "<|startoftext|>";
-    const string EndOfText = "<|endoftext|>";
+    public const string EndOfWord = "</w>";
+    public const string StartOfText = "<|startoftext|>";
+    public const string EndOfText = "<|endoftext|>";
 
     readonly Dictionary<string, int> _vocab;
     readonly Dictionary<(string, string), int> _mergeRanks = new();
@@ -195,6 +195,12 @@ public sealed partial class ClipTokenizer
         return symbols;
     }
 
+    /// <summary>The 256 byte symbols in the order CLIP's vocabulary lists them: printable bytes first, then the rest.</summary>
+    public static IEnumerable<string> ByteSymbolsInVocabularyOrder() =>
+        Enumerable.Range(0, 256).OrderBy(b => IsPrintable(b) ? 0 : 1).ThenBy(b => b).Select(b => ByteToUnicode[b]);
+
+    static bool IsPrintable(int b) => (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+
     // GPT-2's bytes_to_unicode: printable Latin-1 bytes map to themselves, the rest to U+0100 onwards.
     static string[] BuildByteToUnicode()
     {
@@ -202,8 +208,7 @@ public sealed partial class ClipTokenizer
         int next = 0;
         for (int b = 0; b < 256; b++)
         {
-            bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            map[b] = ((char)(printable ? b : 256 + next++)).ToString();
+            map[b] = ((char)(IsPrintable(b) ? b : 256 + next++)).ToString();
         }
         return map;
     }
