@@ -16,6 +16,8 @@
         'Get-RenderMetadata'
         'Invoke-Upscale'
         'Import-UpscaleModel'
+        'New-SyntheticModel'
+        'Test-NanoBananaModel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using NanoBanana.Bench;
+using NanoBanana.Forge;
+using NanoBanana.Models;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
 using NanoBanana.Runtime;
 
-// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl
+// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -25,8 +27,11 @@ switch (args.FirstOrDefault())
     case "upscayl":
         UpscaylComparison();
         break;
+    case "forge":
+        ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
+        break;
     default:
-        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl");
+        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]");
         return 2;
 }
 return 0;
@@ -58,6 +63,33 @@ void Upscale()
     {
         Console.WriteLine("  " + Measure.Child("upscale-run", model, size.ToString(), tile.ToString(), scale.ToString()));
     }
+}
+
+void ForgeFull(string architecture, string precision)
+{
+    var options = new SyntheticModelOptions
+    {
+        Architecture = architecture.Equals("SD15", StringComparison.OrdinalIgnoreCase) ? DiffusionArchitecture.StableDiffusion15 : DiffusionArchitecture.StableDiffusionXL,
+        Size = SyntheticModelSize.Full,
+        Precision = Enum.Parse<ModelPrecision>(precision, ignoreCase: true),
+    };
+    string folder = Path.Combine(root, ".cache", "bench", $"forge-{architecture.ToLowerInvariant()}-full-{precision.ToLowerInvariant()}");
+    var report = SyntheticModelForge.Create(folder, options, overwrite: true, new Progress<string>(Console.WriteLine));
+    Console.WriteLine($"New-SyntheticModel {options.Architecture} Full {options.Precision} → {folder}");
+    Console.WriteLine("  component        block                        parameters        MiB");
+    foreach (var block in report.Blocks)
+        Console.WriteLine($"  {block.Component,-16} {block.Block,-24} {block.Parameters,15:N0} {block.Bytes / 1048576.0,10:F1}");
+    foreach (var component in report.Blocks.Select(b => b.Component).Distinct())
+    {
+        long count = report.ParametersOf(component);
+        string published = report.PublishedParameters.TryGetValue(component, out long p) ? $"published {p:N0} ({(count - p) * 100.0 / p:+0.00;-0.00;0.00} %)" : "";
+        Console.WriteLine($"  {component,-16} total {count,19:N0}  {published}");
+    }
+    long vae = report.Blocks.Where(b => b.Component.StartsWith("vae", StringComparison.Ordinal)).Sum(b => b.Parameters);
+    if (report.PublishedParameters.TryGetValue("vae", out long publishedVae))
+        Console.WriteLine($"  vae (both halves) total {vae,13:N0}  published {publishedVae:N0}");
+    long onDisk = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+    Console.WriteLine($"  written: {onDisk / 1073741824.0:F2} GiB in {report.Elapsed.TotalSeconds:F0} s; peak working set {report.PeakWorkingSetBytes / 1048576.0:F0} MiB (VmHWM {Measure.PeakMiB():F0} MiB)");
 }
 
 void UpscaleRun(string model, int size, int tile, int scale)

@@ -52,25 +52,13 @@ public sealed class DiffusionModel
         if (!File.Exists(indexPath))
             throw new FileNotFoundException($"'{indexPath}' is missing: '{folder}' is not a diffusers/Optimum ONNX export. Export it with `optimum-cli export onnx --model <id> <folder>`.", indexPath);
 
-        JsonElement index;
-        try { index = JsonDocument.Parse(File.ReadAllText(indexPath)).RootElement; }
-        catch (JsonException e) { throw new InvalidDataException($"'{indexPath}' is not valid JSON: {e.Message}", e); }
-        string className = index.TryGetProperty("_class_name", out var cn) ? cn.GetString() ?? "" : "";
-        var architecture = className switch
-        {
-            "StableDiffusionXLPipeline" or "ORTStableDiffusionXLPipeline" => DiffusionArchitecture.StableDiffusionXL,
-            "StableDiffusionPipeline" or "ORTStableDiffusionPipeline" => DiffusionArchitecture.StableDiffusion15,
-            _ => throw new NotSupportedException($"'{indexPath}' names pipeline '{className}'; supported: StableDiffusionXLPipeline, StableDiffusionPipeline (and their ORT* variants)."),
-        };
+        var (architecture, index) = ReadIndex(indexPath);
         bool forceZeros = index.TryGetProperty("force_zeros_for_empty_prompt", out var fz)
             ? fz.ValueKind == JsonValueKind.True
             : architecture == DiffusionArchitecture.StableDiffusionXL;
 
-        string[] required = architecture == DiffusionArchitecture.StableDiffusionXL
-            ? [TextEncoder, TextEncoder2, Unet, VaeDecoder]
-            : [TextEncoder, Unet, VaeDecoder];
         var components = new Dictionary<string, ModelComponent>();
-        foreach (string name in required)
+        foreach (string name in RequiredComponents(architecture))
             components[name] = ReadComponent(folder, name);
 
         string schedulerPath = System.IO.Path.Combine(folder, "scheduler", "scheduler_config.json");
@@ -93,7 +81,28 @@ public sealed class DiffusionModel
         return new DiffusionModel(folder, architecture, components, scheduler, scaling, forceZeros);
     }
 
-    static ModelComponent ReadComponent(string folder, string name)
+    /// <summary>The architecture named by model_index.json, and the parsed index.</summary>
+    internal static (DiffusionArchitecture Architecture, JsonElement Index) ReadIndex(string indexPath)
+    {
+        JsonElement index;
+        try { index = JsonDocument.Parse(File.ReadAllText(indexPath)).RootElement; }
+        catch (JsonException e) { throw new InvalidDataException($"'{indexPath}' is not valid JSON: {e.Message}", e); }
+        string className = index.ValueKind == JsonValueKind.Object && index.TryGetProperty("_class_name", out var cn) ? cn.GetString() ?? "" : "";
+        var architecture = className switch
+        {
+            "StableDiffusionXLPipeline" or "ORTStableDiffusionXLPipeline" => DiffusionArchitecture.StableDiffusionXL,
+            "StableDiffusionPipeline" or "ORTStableDiffusionPipeline" => DiffusionArchitecture.StableDiffusion15,
+            _ => throw new NotSupportedException($"'{indexPath}' names pipeline '{className}'; supported: StableDiffusionXLPipeline, StableDiffusionPipeline (and their ORT* variants)."),
+        };
+        return (architecture, index);
+    }
+
+    /// <summary>The components a pipeline of <paramref name="architecture"/> needs.</summary>
+    internal static string[] RequiredComponents(DiffusionArchitecture architecture) => architecture == DiffusionArchitecture.StableDiffusionXL
+        ? [TextEncoder, TextEncoder2, Unet, VaeDecoder]
+        : [TextEncoder, Unet, VaeDecoder];
+
+    internal static ModelComponent ReadComponent(string folder, string name)
     {
         string path = System.IO.Path.Combine(folder, name, "model.onnx");
         if (!File.Exists(path))

@@ -77,14 +77,49 @@ public sealed class OnnxModel
         _initializers.TryGetValue(name, out var tensor) ? tensor
             : throw new KeyNotFoundException($"'{Path}' has no initializer named '{name}'.");
 
-    private byte[] ReadExternal(InitializerInfo info, string location)
+    /// <summary>Checks every external initializer's file and byte range without reading any weights.</summary>
+    /// <returns>One message per problem (naming the initializer, the file and the fix); empty when all is well.</returns>
+    public IReadOnlyList<string> VerifyExternalData()
+    {
+        var problems = new List<string>();
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var tensor in Proto.Graph.Initializer)
+        {
+            try
+            {
+                var info = InitializerInfo.From(tensor, Path);
+                if (info.ExternalLocation is { } location) ExternalFile(info, location, sizes);
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>The external data file of <paramref name="info"/>, after checking it exists, lies in the model's
+    /// folder (as ONNX Runtime requires) and holds the initializer's byte range.</summary>
+    private string ExternalFile(InitializerInfo info, string location, Dictionary<string, long>? sizeCache = null)
     {
         string file = System.IO.Path.GetFullPath(System.IO.Path.Combine(Directory, location));
-        if (!File.Exists(file))
-            throw new FileNotFoundException($"'{Path}': initializer '{info.Name}' lives in '{location}', which is missing. Copy the model's external data file next to it.", file);
-        long size = new FileInfo(file).Length;
+        if (!file.StartsWith(Directory + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' points outside the model's folder ('{location}'). Keep the external data file next to model.onnx and re-export.");
+        if (sizeCache is null || !sizeCache.TryGetValue(file, out long size))
+        {
+            if (!File.Exists(file))
+                throw new FileNotFoundException($"'{Path}': initializer '{info.Name}' lives in '{location}', which is missing. Copy the model's external data file next to it.", file);
+            size = new FileInfo(file).Length;
+            if (sizeCache is not null) sizeCache[file] = size;
+        }
         if (info.ExternalOffset + info.ByteLength > size)
-            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' needs bytes {info.ExternalOffset}..{info.ExternalOffset + info.ByteLength} of '{location}', which has only {size}. The data file is truncated or belongs to another export.");
+            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' needs bytes {info.ExternalOffset}..{info.ExternalOffset + info.ByteLength} of '{location}', which has only {size}. The data file is truncated or belongs to another export: copy it again from the original export.");
+        return file;
+    }
+
+    private byte[] ReadExternal(InitializerInfo info, string location)
+    {
+        string file = ExternalFile(info, location);
         var bytes = new byte[info.ByteLength];
         using var handle = File.OpenHandle(file);
         int read = 0;

@@ -10,13 +10,11 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// Cmdlets declare <see cref="InputObjectSet"/> as their default parameter set: with -Path as default,
 /// PowerShell would coerce a piped result to a string (its ToString) before trying -InputObject.
 /// </summary>
-public abstract class ImageInputCmdlet : PSCmdlet
+public abstract class ImageInputCmdlet : CancellableCmdlet
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
     protected const string InputObjectSet = "InputObject";
-
-    private readonly CancellationTokenSource _stopping = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -30,9 +28,6 @@ public abstract class ImageInputCmdlet : PSCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
     public RenderedImage? InputObject { get; set; }
-
-    /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing); long engine calls take it.</summary>
-    protected CancellationToken Cancellation => _stopping.Token;
 
     /// <summary>The cmdlet's work on one image, loaded from wherever it came.</summary>
     protected abstract void ProcessImage(RenderedImage image);
@@ -57,6 +52,4 @@ public abstract class ImageInputCmdlet : PSCmdlet
             }
         }
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 }

@@ -1,0 +1,53 @@
+using NanoBanana.PowerShell.Tests.Hosting;
+
+namespace NanoBanana.PowerShell.Tests;
+
+public class ModelCommandTests
+{
+    [Fact]
+    public void NewSyntheticModelWritesAFolderThatTestNanoBananaModelPasses()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+
+        var info = ps.Run("New-SyntheticModel -Path tiny -Architecture SD15 -Seed 3").AssertSuccess().Output.Single();
+        Assert.Equal(Path.Combine(dir.Path, "tiny"), (string)info.Properties["Path"].Value);
+        Assert.True((long)info.Properties["ParameterCount"].Value > 0);
+        var parameters = (System.Collections.IDictionary)info.Properties["Parameters"].Value;
+        Assert.True(parameters.Contains("unet"));
+
+        var checks = ps.Run("New-SyntheticModel -Path tiny -Architecture SD15 -Seed 3 -Force | Test-NanoBananaModel").AssertSuccess().Output;
+        Assert.NotEmpty(checks);
+        Assert.All(checks, c => Assert.Equal("Passed", (string)c.Properties["Status"].Value));
+        Assert.True(ps.Run("Test-NanoBananaModel tiny -Quiet").AssertSuccess().Single<bool>());
+    }
+
+    [Fact]
+    public void NewSyntheticModelRefusesAnOccupiedFolderWithoutForce()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("taken"));
+        File.WriteAllText(dir.File(Path.Combine("taken", "notes.txt")), "keep");
+        using var ps = new PowerShellSession(dir.Path);
+
+        var error = Assert.Single(ps.Run("New-SyntheticModel -Path taken").Errors);
+        Assert.StartsWith("OutputExists,", error.FullyQualifiedErrorId);
+        Assert.Contains("-Force", error.ToString());
+        Assert.Single(dir.Files());
+        Assert.Equal("keep", File.ReadAllText(dir.File(Path.Combine("taken", "notes.txt"))));
+    }
+
+    [Fact]
+    public void TestNanoBananaModelReportsABrokenFolderWithoutThrowing()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+        ps.Run("$null = New-SyntheticModel -Path broken").AssertSuccess();
+        File.WriteAllText(dir.File(Path.Combine("broken", "tokenizer", "vocab.json")), "not json");
+
+        var result = ps.Run("Test-NanoBananaModel broken").AssertSuccess();
+        var failed = Assert.Single(result.Output, c => (string)c.Properties["Status"].Value == "Failed");
+        Assert.Equal("tokenizer", failed.Properties["Component"].Value);
+        Assert.False(ps.Run("Test-NanoBananaModel broken -Quiet").AssertSuccess().Single<bool>());
+    }
+}
