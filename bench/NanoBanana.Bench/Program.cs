@@ -90,6 +90,9 @@ void ForgeFull(string architecture, string precision)
         Console.WriteLine($"  vae (both halves) total {vae,13:N0}  published {publishedVae:N0}");
     long onDisk = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"  written: {onDisk / 1073741824.0:F2} GiB in {report.Elapsed.TotalSeconds:F0} s; peak working set {report.PeakWorkingSetBytes / 1048576.0:F0} MiB (VmHWM {Measure.PeakMiB():F0} MiB)");
+    var checks = ModelIntegrity.Check(folder);
+    Console.WriteLine($"  Test-NanoBananaModel: {checks.Count(c => c.Status == ModelCheckStatus.Passed)} of {checks.Count} checks passed");
+    foreach (var failed in checks.Where(c => c.Status != ModelCheckStatus.Passed)) Console.WriteLine($"    {failed.Status} {failed.Component} {failed.Check}: {failed.Detail}");
 }
 
 void UpscaleRun(string model, int size, int tile, int scale)
