@@ -24,34 +24,22 @@ public static class LoraTargetMapper
 {
     public static IReadOnlyDictionary<string, LoraModuleSite> FindSites(GraphProto graph)
     {
-        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var queries = new OnnxGraph(graph);
-
         var sites = new Dictionary<string, LoraModuleSite>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            if (node.OpType is not ("MatMul" or "Gemm" or "Conv") || node.Input.Count < 2) continue;
-            // Follow the weight input back through Transpose/Cast to its initializer; a MatMul whose
-            // second input is an activation (attention scores) has no weight and is skipped.
-            string name = node.Input[1];
-            bool transposed = false;
-            int? computeType = null; // a Cast between weight and layer (fp16 weights, fp32 math) sets the branch's type
-            while (!initializers.ContainsKey(name) && queries.Producer(name) is { OpType: "Transpose" or "Cast" } producer
-                   && producer.Input.Count > 0)
-            {
-                if (producer.OpType == "Transpose") transposed = !transposed;
-                else computeType ??= (int?)producer.Attribute.FirstOrDefault(a => a.Name == "to")?.I;
-                name = producer.Input[0];
-            }
-            if (!initializers.TryGetValue(name, out var weight)) continue;
+            if (node.OpType is not ("MatMul" or "Gemm" or "Conv")) continue;
+            // A MatMul whose second input is an activation (attention scores) has no weight and is skipped.
+            if (queries.TraceWeight(node) is not { } trace) continue;
+            var weight = trace.Weight;
             var dims = weight.Dims.ToArray();
             if (node.OpType == "Conv" ? dims.Length is not (3 or 4) : dims.Length != 2) continue;
 
             string? modulePath = ModulePathOf(weight.Name, node.Name);
             if (modulePath is null || sites.ContainsKey(modulePath)) continue;
-            bool transB = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I != 0);
-            bool storedOutIn = node.OpType == "Conv" || (transposed ^ transB);
-            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, computeType ?? weight.DataType);
+            bool storedOutIn = node.OpType == "Conv" || trace.Transposed;
+            // A Cast between weight and layer (fp16 weights, fp32 math) sets the branch's type.
+            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, trace.ComputeType ?? weight.DataType);
         }
         return sites;
     }

@@ -2,15 +2,22 @@ using NanoBanana.Onnx.Proto;
 
 namespace NanoBanana.Onnx;
 
-/// <summary>Structural queries over a graph: who produces and who consumes each value, and a topological order.</summary>
+/// <summary>
+/// Structural queries over a graph: who produces and who consumes each value, a topological order,
+/// initializers by name, the weight behind a layer, and value shapes where the file declares them.
+/// </summary>
 public sealed class OnnxGraph
 {
     private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ValueInfoProto> _valueInfos = new(StringComparer.Ordinal);
 
     public OnnxGraph(GraphProto graph)
     {
         Proto = graph;
+        foreach (var tensor in graph.Initializer) _initializers[tensor.Name] = tensor;
+        foreach (var info in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo)) _valueInfos.TryAdd(info.Name, info);
         foreach (var node in graph.Node)
         {
             foreach (var output in node.Output.Where(o => o.Length > 0)) _producers[output] = node;
@@ -29,6 +36,37 @@ public sealed class OnnxGraph
 
     public IReadOnlyList<NodeProto> Consumers(string value) =>
         _consumers.TryGetValue(value, out var list) ? list : Array.Empty<NodeProto>();
+
+    public TensorProto? Initializer(string name) => _initializers.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Follows a layer's weight input (input 1 of MatMul, Gemm or Conv) back through Transpose and Cast
+    /// nodes to its initializer — named (<c>….to_q.weight</c>) or anonymous (<c>onnx::MatMul_1234</c>).
+    /// Null when the input is an activation (e.g. attention scores): that layer has no weight.
+    /// </summary>
+    public WeightTrace? TraceWeight(NodeProto layer)
+    {
+        if (layer.Input.Count < 2) return null;
+        string name = layer.Input[1];
+        bool transposed = layer.OpType == "Gemm" && layer.Attribute.Any(a => a.Name == "transB" && a.I != 0);
+        int? computeType = null;
+        while (!_initializers.ContainsKey(name) && Producer(name) is { OpType: "Transpose" or "Cast" } producer && producer.Input.Count > 0)
+        {
+            if (producer.OpType == "Transpose") transposed = !transposed;
+            else computeType ??= (int?)producer.Attribute.FirstOrDefault(a => a.Name == "to")?.I;
+            name = producer.Input[0];
+        }
+        return _initializers.TryGetValue(name, out var weight) ? new WeightTrace(weight, transposed, computeType) : null;
+    }
+
+    /// <summary>A value's declared shape (initializer dims, or a graph input/output/value_info), -1 for symbolic
+    /// dimensions; null when the file does not say.</summary>
+    public long[]? Shape(string value)
+    {
+        if (_initializers.TryGetValue(value, out var tensor)) return tensor.Dims.ToArray();
+        if (!_valueInfos.TryGetValue(value, out var info) || info.Type?.TensorType?.Shape is not { } shape) return null;
+        return shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1L).ToArray();
+    }
 
     /// <summary>The nodes in an order where every node comes after the producers of its inputs (Kahn's algorithm, stable).</summary>
     public IReadOnlyList<NodeProto> TopologicalOrder()
