@@ -31,6 +31,9 @@ public sealed class NanoBananaEngine : IDisposable
 
     public EngineOptions Options { get; }
 
+    /// <summary>Registered LoRAs and their weights, applied to every render without merging.</summary>
+    public Lora.LoraRegistry Loras { get; } = new();
+
     /// <summary>Real-ESRGAN and imported upscaling models, with their sessions.</summary>
     public UpscaleModelStore Upscalers { get; }
 
