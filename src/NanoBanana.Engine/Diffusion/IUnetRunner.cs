@@ -2,7 +2,7 @@ namespace NanoBanana.Diffusion;
 
 /// <summary>
 /// Evaluates the UNet's noise prediction. The pipeline only sees this interface, so how the UNet is held
-/// in memory — one whole session (<see cref="WholeUnetRunner"/>) or segments loaded on demand — is the
+/// in memory — one whole session or segments loaded on demand (<see cref="SegmentedUnetRunner"/>) — is the
 /// runner's business.
 /// </summary>
 public interface IUnetRunner

@@ -17,10 +17,13 @@ public sealed class TextToImagePipeline : IDisposable
     readonly TextEncoding _text;
     readonly VaeDecoding _vae;
 
-    public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null)
+    /// <param name="unet">How the UNet is held; the whole UNet in one session when null.</param>
+    /// <param name="memoryMode">Low releases the text encoders and the VAE after use and decodes in tiles.</param>
+    public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null, MemoryMode memoryMode = MemoryMode.Full)
     {
         Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
-        Unet = unet ?? new WholeUnetRunner(sessions);
+        Unet = unet ?? SegmentedUnetRunner.Whole(sessions);
+        MemoryMode = memoryMode;
         _text = new TextEncoding(sessions);
         _vae = new VaeDecoding(sessions);
     }
@@ -30,6 +33,11 @@ public sealed class TextToImagePipeline : IDisposable
     public DiffusionModel Model => Sessions.Model;
 
     public IUnetRunner Unet { get; }
+
+    public MemoryMode MemoryMode { get; }
+
+    /// <summary>Low mode's tiles when a request names none: 64×64 latents (512×512 pixels), 8 latents of overlap.</summary>
+    static readonly VaeTiling LowMemoryTiling = new();
 
     /// <summary>Latent channels from the UNet's declared sample shape (4 for SD/SDXL).</summary>
     public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
@@ -43,6 +51,8 @@ public sealed class TextToImagePipeline : IDisposable
         var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
 
         var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
+        if (MemoryMode == MemoryMode.Low) ReleaseTextEncoders();
+        var loraWeights = request.LoraWeights.ToDictionary(w => w.Key, w => (float)w.Value, StringComparer.OrdinalIgnoreCase);
         bool guided = request.CfgScale > 1;
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
@@ -61,17 +71,17 @@ public sealed class TextToImagePipeline : IDisposable
             float t = scheduler.Timesteps[step];
             float[] prediction;
             if (!guided)
-                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds), cancellationToken);
+                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights), cancellationToken);
             else if (request.GuidanceBatching == GuidanceBatching.Combined)
             {
-                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds), cancellationToken);
+                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds, loraWeights), cancellationToken);
                 int n = modelInput.Length;
                 prediction = Guide(both.AsSpan(0, n), both.AsSpan(n, n), (float)request.CfgScale);
             }
             else
             {
-                var c = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds), cancellationToken);
-                var u = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds), cancellationToken);
+                var c = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights), cancellationToken);
+                var u = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, loraWeights), cancellationToken);
                 prediction = Guide(u, c, (float)request.CfgScale);
             }
             latents = scheduler.Step(prediction, step, latents, random);
@@ -80,7 +90,9 @@ public sealed class TextToImagePipeline : IDisposable
                 elapsed / (step + 1) * (scheduler.StepCount - step - 1)));
         }
 
-        var pixels = _vae.Decode(latents, channels, lh, lw, request.VaeTiling, cancellationToken);
+        var tiling = request.VaeTiling ?? (MemoryMode == MemoryMode.Low ? LowMemoryTiling : null);
+        var pixels = _vae.Decode(latents, channels, lh, lw, tiling, cancellationToken);
+        if (MemoryMode == MemoryMode.Low) Sessions.Release(DiffusionModel.VaeDecoder);
         var parameters = new GenerationParameters
         {
             Prompt = prompt, NegativePrompt = negative, Steps = request.Steps, Sampler = scheduler.DisplayName,
@@ -88,7 +100,8 @@ public sealed class TextToImagePipeline : IDisposable
         };
         if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
         if (guided && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
-        if (request.VaeTiling is { } tiling)
+        foreach (var (name, weight) in request.LoraWeights) parameters.LoraWeights[name] = weight;
+        if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
         return new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters);
     }
@@ -106,7 +119,8 @@ public sealed class TextToImagePipeline : IDisposable
     }
 
     /// <summary>A UNet batch of the same latents under each conditioning (batch order as given).</summary>
-    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds)
+    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds,
+        IReadOnlyDictionary<string, float> loraWeights)
     {
         int batch = conditionings.Length;
         var first = conditionings[0];
@@ -118,7 +132,13 @@ public sealed class TextToImagePipeline : IDisposable
         return new UnetInputs(samples, [batch, channels, lh, lw], timestep,
             hidden, [batch, first.SequenceLength, first.HiddenSize],
             pooled, pooled is null ? null : [batch, first.Pooled!.Length],
-            ids, ids is null ? null : [batch, timeIds!.Length]);
+            ids, ids is null ? null : [batch, timeIds!.Length], loraWeights);
+    }
+
+    void ReleaseTextEncoders()
+    {
+        foreach (string encoder in new[] { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 })
+            if (Model.Components.ContainsKey(encoder)) Sessions.Release(encoder);
     }
 
     public void Dispose() => Sessions.Dispose();

@@ -51,6 +51,12 @@ public sealed class LoraRegistry
         }
     }
 
+    /// <summary>The adapters to inject now, with the version that changes when they do.</summary>
+    public LoraSnapshot Snapshot()
+    {
+        lock (_gate) return new LoraSnapshot(_entries.Select(e => e.Adapter).ToArray(), AdapterVersion);
+    }
+
     public bool Remove(string name)
     {
         lock (_gate)

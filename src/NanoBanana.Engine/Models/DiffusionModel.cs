@@ -118,8 +118,9 @@ public sealed class DiffusionModel
         var initializers = proto.Graph.Initializer.Select(i => i.Name).ToHashSet();
         static TensorContract Contract(ValueInfoProto v) => new(v.Name, (TensorElementType)v.Type.TensorType.ElemType,
             v.Type.TensorType.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? (int)d.DimValue : -1).ToArray() ?? []);
+        long weightBytes = proto.Graph.Initializer.Sum(t => OnnxDataTypeExtensions.ElementCount(t.Dims) * ((OnnxDataType)t.DataType).SizeInBytes());
         return new ModelComponent(name, path,
             proto.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Contract).ToArray(),
-            proto.Graph.Output.Select(Contract).ToArray());
+            proto.Graph.Output.Select(Contract).ToArray(), weightBytes);
     }
 }

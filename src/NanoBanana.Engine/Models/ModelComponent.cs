@@ -9,8 +9,8 @@ public sealed record TensorContract(string Name, TensorElementType ElementType, 
 }
 
 /// <summary>One ONNX component of a model folder (text_encoder, unet, vae_decoder, …) and its I/O contract
-/// read from the file's metadata, never assumed.</summary>
-public sealed record ModelComponent(string Name, string Path, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs)
+/// read from the file's metadata, never assumed. <see cref="WeightBytes"/> is what its session holds in memory.</summary>
+public sealed record ModelComponent(string Name, string Path, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs, long WeightBytes = 0)
 {
     public TensorContract Input(string name) => Inputs.FirstOrDefault(i => i.Name == name)
         ?? throw new InvalidDataException($"{Path} has no input '{name}' (it has: {string.Join(", ", Inputs.Select(i => i.Name))}). Re-export the model with diffusers/Optimum.");

@@ -68,6 +68,38 @@ public sealed class OnnxGraph
         return shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1L).ToArray();
     }
 
+    private Dictionary<string, int>? _elementTypes;
+
+    /// <summary>
+    /// A value's element type (<see cref="OnnxDataType"/> as int): declared where the file says, otherwise
+    /// propagated from the inputs along the graph (Cast's target, int64 for Shape/ArgMax, the data type for
+    /// Gather, else the first typed input). Exports rarely declare intermediates, and a cut needs them.
+    /// </summary>
+    public int ElementType(string value)
+    {
+        if (_elementTypes is null)
+        {
+            var types = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (name, tensor) in _initializers) types[name] = tensor.DataType;
+            foreach (var (name, info) in _valueInfos)
+                if (info.Type?.TensorType is { ElemType: > 0 } tensorType) types[name] = tensorType.ElemType;
+            foreach (var node in TopologicalOrder())
+            {
+                int inferred = node.OpType switch
+                {
+                    "Cast" => (int)(node.Attribute.FirstOrDefault(a => a.Name == "to")?.I ?? 0),
+                    "Shape" or "ArgMax" or "ArgMin" or "NonZero" or "Size" => (int)OnnxDataType.Int64,
+                    "Equal" or "Less" or "Greater" or "Not" or "And" or "Or" or "IsNaN" => (int)OnnxDataType.Bool,
+                    "Constant" => node.Attribute.FirstOrDefault(a => a.Name == "value")?.T?.DataType ?? 0,
+                    _ => node.Input.Where(i => i.Length > 0).Select(i => types.GetValueOrDefault(i)).FirstOrDefault(t => t > 0),
+                };
+                foreach (var output in node.Output.Where(o => o.Length > 0)) types.TryAdd(output, inferred);
+            }
+            _elementTypes = types;
+        }
+        return _elementTypes.GetValueOrDefault(value);
+    }
+
     /// <summary>The nodes in an order where every node comes after the producers of its inputs (Kahn's algorithm, stable).</summary>
     public IReadOnlyList<NodeProto> TopologicalOrder()
     {

@@ -22,7 +22,7 @@ public static class OnnxSubgraph
         var produced = selected.SelectMany(n => n.Output).Where(o => o.Length > 0).ToHashSet(StringComparer.Ordinal);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var readOutside = graph.Node.Where(n => !selected.Contains(n)).SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
-        int activationType = ActivationType(graph);
+        var queries = new OnnxGraph(graph);
 
         var sub = new GraphProto { Name = name };
         sub.Node.AddRange(graph.Node.Where(selected.Contains).Select(n => n.Clone()));
@@ -30,10 +30,10 @@ public static class OnnxSubgraph
         {
             if (produced.Contains(input)) continue;
             if (initializers.TryGetValue(input, out var tensor)) sub.Initializer.Add(tensor.Clone());
-            else sub.Input.Add(Typed(valueTypes, input, activationType));
+            else sub.Input.Add(Typed(valueTypes, input, queries));
         }
         foreach (var output in produced.Where(o => graphOutputs.Contains(o) || readOutside.Contains(o)))
-            sub.Output.Add(Typed(valueTypes, output, activationType));
+            sub.Output.Add(Typed(valueTypes, output, queries));
 
         var result = new ModelProto
         {
@@ -62,15 +62,14 @@ public static class OnnxSubgraph
     }
 
     /// <summary>
-    /// The graph's declared type for a boundary value, else a tensor of the activation type with unknown shape:
-    /// exports often omit value_info for intermediates, and ONNX Runtime needs at least the element type.
+    /// The graph's declared type for a boundary value, else a tensor of the inferred element type with unknown
+    /// shape: exports often omit value_info for intermediates, and ONNX Runtime needs at least the element type.
     /// </summary>
-    private static ValueInfoProto Typed(IReadOnlyDictionary<string, ValueInfoProto> types, string name, int activationType) =>
-        types.TryGetValue(name, out var info) ? info.Clone()
-            : new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = activationType } } };
-
-    /// <summary>Activations between blocks share the model's floating-point type: that of its first float or float16 input.</summary>
-    private static int ActivationType(GraphProto graph) =>
-        graph.Input.Select(i => i.Type?.TensorType?.ElemType ?? 0)
-            .FirstOrDefault(t => t is (int)OnnxDataType.Float or (int)OnnxDataType.Float16, (int)OnnxDataType.Float);
+    private static ValueInfoProto Typed(IReadOnlyDictionary<string, ValueInfoProto> types, string name, OnnxGraph graph)
+    {
+        if (types.TryGetValue(name, out var info)) return info.Clone();
+        int type = graph.ElementType(name);
+        if (type == 0) throw new InvalidDataException($"Cannot tell the element type of '{name}', which crosses a segment boundary; declare it in the graph's value_info.");
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = type } } };
+    }
 }

@@ -1,63 +1,195 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using NanoBanana.Models;
+using NanoBanana.Onnx;
 
 namespace NanoBanana.Runtime;
 
 /// <summary>
-/// The only place InferenceSessions are created. Per model: one lazily created session per component,
-/// counted in <see cref="LoadCounts"/>, released individually (<see cref="Release"/>) so a memory mode can
-/// drop the text encoders once conditioning is computed, or a segmented UNet runner can load and free
-/// segments; all are disposed with this object.
+/// The only place InferenceSessions are created, and the owner of what is resident. Per model: sessions for
+/// components (text encoders, VAE) and UNet segments, each created on first use and counted in
+/// <see cref="LoadCounts"/>. With a <see cref="BudgetBytes"/>, the least recently used sessions are released
+/// when a new one needs room (pinned ones never are); <see cref="Prefetch"/> loads the next segment on a
+/// background task while the current one runs. Everything is disposed with this object.
 /// </summary>
 public sealed class ModelSessions : IDisposable
 {
+    sealed record Resident(InferenceSession Session, long Bytes, long LastUse);
+
     readonly Func<SessionOptions> _options;
-    readonly ConcurrentDictionary<string, InferenceSession> _sessions = new();
-    readonly ConcurrentDictionary<string, int> _loadCounts = new();
+    readonly Dictionary<string, Resident> _resident = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (Task<InferenceSession> Task, long Bytes)> _loading = new(StringComparer.Ordinal);
+    readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int> _loadCounts = new(StringComparer.Ordinal);
     readonly object _gate = new();
+    long _clock, _peakResident;
     bool _disposed;
 
     /// <param name="options">Creates options for each new session (device/provider choice lives with the caller:
     /// <see cref="ExecutionProviders.CreateSessionOptions"/>).</param>
-    public ModelSessions(DiffusionModel model, Func<SessionOptions>? options = null)
+    /// <param name="budgetBytes">Weight bytes that may be resident at once; <see cref="long.MaxValue"/> keeps everything.</param>
+    public ModelSessions(DiffusionModel model, Func<SessionOptions>? options = null, long budgetBytes = long.MaxValue)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? (() => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu));
+        BudgetBytes = budgetBytes;
     }
 
     public DiffusionModel Model { get; }
 
-    /// <summary>How many times each ONNX file (by path relative to the model folder) was loaded.</summary>
+    public long BudgetBytes { get; }
+
+    /// <summary>How many times each ONNX file or segment (by path relative to the model folder) was loaded.</summary>
     public IReadOnlyDictionary<string, int> LoadCounts => new Dictionary<string, int>(_loadCounts);
 
-    /// <summary>The session for a component (<see cref="DiffusionModel.Unet"/>, …), created on first use.</summary>
-    public InferenceSession Get(string component) => GetFile(Model[component].Path);
-
-    /// <summary>The session for any ONNX file inside the model folder (e.g. a UNet segment).</summary>
-    public InferenceSession GetFile(string path)
+    /// <summary>Weight bytes of the sessions resident now, per file or segment.</summary>
+    public IReadOnlyDictionary<string, long> ResidentBytesByKey
     {
-        string key = Path.GetRelativePath(Model.Folder, Path.GetFullPath(path));
+        get { lock (_gate) return _resident.ToDictionary(r => r.Key, r => r.Value.Bytes); }
+    }
+
+    public long ResidentBytes
+    {
+        get { lock (_gate) return _resident.Values.Sum(r => r.Bytes) + _loading.Values.Sum(l => l.Bytes); }
+    }
+
+    /// <summary>The most weight bytes resident at once since creation.</summary>
+    public long PeakResidentBytes
+    {
+        get { lock (_gate) return _peakResident; }
+    }
+
+    /// <summary>The session for a component (<see cref="DiffusionModel.Unet"/>, …), created on first use.</summary>
+    public InferenceSession Get(string component)
+    {
+        var part = Model[component];
+        return Acquire(Key(part.Path), part.WeightBytes, () =>
+        {
+            using var options = _options();
+            return new InferenceSession(part.Path, options);
+        });
+    }
+
+    /// <summary>
+    /// The session for a graph held in memory (a UNet segment, or a graph with LoRA branches) whose external
+    /// initializers live in <paramref name="externalDataFolder"/>. <paramref name="build"/> runs only when loading.
+    /// </summary>
+    public InferenceSession GetGraph(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder) =>
+        Acquire(key, weightBytes, () => CreateFromGraph(build, externalDataFolder));
+
+    /// <summary>Starts loading a graph in the background if it is not resident and fits beside the pinned sessions.</summary>
+    public void Prefetch(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_sessions.TryGetValue(key, out var existing)) return existing;
-            using var options = _options();
-            var session = new InferenceSession(Path.Combine(Model.Folder, key), options);
-            _sessions[key] = session;
+            if (_resident.ContainsKey(key) || _loading.ContainsKey(key)) return;
+            if (!MakeRoom(weightBytes)) return; // would not fit beside what is running: load on demand instead
+            _loading[key] = (Task.Run(() => CreateFromGraph(build, externalDataFolder)), weightBytes);
+        }
+    }
+
+    /// <summary>Keeps a session from being released for room until the returned handle is disposed.</summary>
+    public IDisposable Pin(string key)
+    {
+        lock (_gate) _pinned.Add(key);
+        return new Unpin(this, key);
+    }
+
+    sealed class Unpin(ModelSessions owner, string key) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner._gate) owner._pinned.Remove(key);
+        }
+    }
+
+    InferenceSession CreateFromGraph(Func<Onnx.Proto.ModelProto> build, string externalDataFolder)
+    {
+        byte[] bytes = Google.Protobuf.MessageExtensions.ToByteArray(build());
+        using var options = OnnxSubgraph.SessionOptionsFor(externalDataFolder, _options());
+        return new InferenceSession(bytes, options);
+    }
+
+    InferenceSession Acquire(string key, long bytes, Func<InferenceSession> create)
+    {
+        Task<InferenceSession>? pending = null;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_resident.TryGetValue(key, out var resident))
+            {
+                _resident[key] = resident with { LastUse = ++_clock };
+                return resident.Session;
+            }
+            if (_loading.TryGetValue(key, out var loading)) pending = loading.Task;
+            else MakeRoom(bytes, force: true);
+        }
+        var session = pending is not null ? pending.GetAwaiter().GetResult() : create();
+        lock (_gate)
+        {
+            _loading.Remove(key);
+            if (_disposed)
+            {
+                session.Dispose();
+                throw new ObjectDisposedException(nameof(ModelSessions));
+            }
+            _resident[key] = new Resident(session, bytes, ++_clock);
             _loadCounts.AddOrUpdate(key, 1, (_, n) => n + 1);
+            _peakResident = Math.Max(_peakResident, _resident.Values.Sum(r => r.Bytes) + _loading.Values.Sum(l => l.Bytes));
             return session;
         }
     }
 
-    /// <summary>Disposes a component's session (freeing its memory); the next <see cref="Get"/> reloads it.</summary>
-    public void Release(string component) => ReleaseFile(Model[component].Path);
-
-    public void ReleaseFile(string path)
+    /// <summary>Releases least recently used, unpinned sessions until <paramref name="bytes"/> more fit the budget.
+    /// Without <paramref name="force"/>, gives up (returning false) rather than evicting when it cannot succeed.</summary>
+    bool MakeRoom(long bytes, bool force = false)
     {
-        string key = Path.GetRelativePath(Model.Folder, Path.GetFullPath(path));
+        long used = _resident.Values.Sum(r => r.Bytes) + _loading.Values.Sum(l => l.Bytes);
+        if (BudgetBytes == long.MaxValue || used + bytes <= BudgetBytes) return true;
+        var evictable = _resident.Where(r => !_pinned.Contains(r.Key)).OrderBy(r => r.Value.LastUse).ToList();
+        if (!force && used - evictable.Sum(r => r.Value.Bytes) + bytes > BudgetBytes) return false;
+        foreach (var (key, resident) in evictable)
+        {
+            if (used + bytes <= BudgetBytes) break;
+            _resident.Remove(key);
+            resident.Session.Dispose();
+            used -= resident.Bytes;
+        }
+        return used + bytes <= BudgetBytes;
+    }
+
+    string Key(string path) => Path.GetRelativePath(Model.Folder, Path.GetFullPath(path));
+
+    /// <summary>Disposes a component's session (freeing its memory); the next <see cref="Get"/> reloads it.</summary>
+    public void Release(string component) => ReleaseKey(Key(Model[component].Path));
+
+    /// <summary>Releases one session; one still being prefetched is awaited and released too.</summary>
+    public void ReleaseKey(string key)
+    {
+        Task<InferenceSession>? loading = null;
         lock (_gate)
-            if (_sessions.TryRemove(key, out var session)) session.Dispose();
+        {
+            if (_resident.Remove(key, out var resident)) resident.Session.Dispose();
+            if (_loading.Remove(key, out var pending)) loading = pending.Task;
+        }
+        if (loading is not null) loading.GetAwaiter().GetResult().Dispose();
+    }
+
+    /// <summary>Releases every session (waiting for prefetches to finish); resident bytes return to zero.</summary>
+    public void ReleaseAll()
+    {
+        List<Task<InferenceSession>> loading;
+        lock (_gate)
+        {
+            foreach (var resident in _resident.Values) resident.Session.Dispose();
+            _resident.Clear();
+            loading = _loading.Values.Select(l => l.Task).ToList();
+            _loading.Clear();
+        }
+        foreach (var task in loading)
+            try { task.GetAwaiter().GetResult().Dispose(); }
+            catch (OnnxRuntimeException) { /* a failed prefetch holds nothing */ }
     }
 
     public void Dispose()
@@ -66,8 +198,7 @@ public sealed class ModelSessions : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var session in _sessions.Values) session.Dispose();
-            _sessions.Clear();
         }
+        ReleaseAll();
     }
 }

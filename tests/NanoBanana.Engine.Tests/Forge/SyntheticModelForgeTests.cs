@@ -97,7 +97,7 @@ public sealed class SyntheticModelForgeTests(ForgedModels models) : IClassFixtur
         int contextDim = unet.Input("encoder_hidden_states").Dimensions[2];
         var inputs = new UnetInputs(sample, [1, 4, 8, 8], timestep, context, [1, 77, contextDim],
             textEmbeds, textEmbeds is null ? null : [1, textEmbeds.Length], timeIds, timeIds is null ? null : [1, 6]);
-        return new WholeUnetRunner(sessions).Run(inputs, CancellationToken.None);
+        return SegmentedUnetRunner.Whole(sessions).Run(inputs, CancellationToken.None);
     }
 
     static float[] Values(int count, int seed)

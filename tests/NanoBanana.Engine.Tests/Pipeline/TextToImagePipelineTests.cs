@@ -109,7 +109,7 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
         Assert.True(chunks >= 3);
 
         var sessions = new ModelSessions(DiffusionModel.Open(xl ? models.Xl : models.Sd15));
-        var runner = new RecordingRunner(new WholeUnetRunner(sessions));
+        var runner = new RecordingRunner(SegmentedUnetRunner.Whole(sessions));
         using var pipeline = new TextToImagePipeline(sessions, runner);
         pipeline.Render(Request() with { Prompt = prompt, Steps = 2 });
         int width = xl ? TinyDiffusionFolder.Hidden1 + TinyDiffusionFolder.Hidden2 : TinyDiffusionFolder.Hidden1;
@@ -212,7 +212,7 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
         var step = Assert.Single(warm).Elapsed;
 
         using var cts = new CancellationTokenSource();
-        var cancelling = new CancelInsideRunner(new WholeUnetRunner(sessions), cts, TimeSpan.FromMilliseconds(20));
+        var cancelling = new CancelInsideRunner(SegmentedUnetRunner.Whole(sessions), cts, TimeSpan.FromMilliseconds(20));
         var cancelled = new TextToImagePipeline(sessions, cancelling);
         Assert.ThrowsAny<OperationCanceledException>(() => cancelled.Render(request with { Steps = 20 }, null, cts.Token));
         // Stopped inside the UNet run, well before a full run would have finished.

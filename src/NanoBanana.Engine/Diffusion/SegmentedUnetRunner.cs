@@ -1,0 +1,120 @@
+using Microsoft.ML.OnnxRuntime;
+using NanoBanana.Lora;
+using NanoBanana.Models;
+using NanoBanana.Onnx;
+using NanoBanana.Onnx.Proto;
+using NanoBanana.Runtime;
+
+namespace NanoBanana.Diffusion;
+
+/// <summary>
+/// Evaluates the UNet segment by segment: each segment's session comes from <see cref="ModelSessions"/> (loaded
+/// on demand, within the budget), the next one is prefetched while the current one runs, and boundary tensors
+/// are handed from segment to segment and disposed right after their last reader. One segment is the whole UNet
+/// (the Full mode). Registered LoRAs are injected into each segment's graph as it loads (unmerged branches whose
+/// scale inputs carry <see cref="UnetInputs.LoraWeights"/>), so weights change between images for free.
+/// </summary>
+public sealed class SegmentedUnetRunner : IUnetRunner
+{
+    readonly ModelSessions _sessions;
+    readonly IReadOnlyList<UnetSegment> _segments;
+    readonly bool _releaseAfterUse;
+    readonly Func<LoraSnapshot> _loras;
+    readonly Dictionary<string, int> _lastReader = new(StringComparer.Ordinal);
+    readonly string _unetFolder;
+    LoraSnapshot _injected = LoraSnapshot.None;
+    int _runCount;
+
+    /// <param name="releaseAfterUse">Low mode: a segment's session is released as soon as it has run.</param>
+    /// <param name="loras">The adapters to inject; null for none.</param>
+    public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false, Func<LoraSnapshot>? loras = null)
+    {
+        _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        if (segments.Count == 0) throw new ArgumentException("A UNet needs at least one segment.", nameof(segments));
+        _segments = segments;
+        _releaseAfterUse = releaseAfterUse;
+        _loras = loras ?? (() => LoraSnapshot.None);
+        _unetFolder = Path.GetDirectoryName(sessions.Model[DiffusionModel.Unet].Path)!;
+        for (int i = 0; i < segments.Count; i++)
+            foreach (string input in segments[i].Inputs) _lastReader[input] = i;
+    }
+
+    /// <summary>The whole UNet in one session.</summary>
+    public static SegmentedUnetRunner Whole(ModelSessions sessions, Func<LoraSnapshot>? loras = null)
+    {
+        string path = sessions.Model[DiffusionModel.Unet].Path;
+        return new SegmentedUnetRunner(sessions, [UnetPartitioner.Whole(OnnxModel.Load(path), Path.GetRelativePath(sessions.Model.Folder, path))], loras: loras);
+    }
+
+    public IReadOnlyList<UnetSegment> Segments => _segments;
+
+    public int RunCount => _runCount;
+
+    public float[] Run(UnetInputs inputs, CancellationToken cancellationToken)
+    {
+        SyncAdapters();
+        var unet = _sessions.Model[DiffusionModel.Unet];
+        var live = UnetFeeds.Create(unet, inputs);
+        var owned = new List<(IDisposableReadOnlyCollection<OrtValue> Values, int LastReader)>();
+        var weights = inputs.LoraWeights ?? new Dictionary<string, float>();
+        try
+        {
+            for (int i = 0; i < _segments.Count; i++)
+            {
+                var segment = _segments[i];
+                using var pin = _sessions.Pin(segment.Key);
+                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder);
+                if (_segments.Count > 1)
+                {
+                    // The next segment loads while this one computes; after the last, the first (for the next step).
+                    var next = _segments[(i + 1) % _segments.Count];
+                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder);
+                }
+                var scales = LoraScales.CreateInputs(session.InputNames, weights);
+                try
+                {
+                    var names = segment.Inputs.Concat(scales.Keys).ToArray();
+                    var values = segment.Inputs.Select(n => live[n]).Concat(scales.Values).ToArray();
+                    var results = CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), cancellationToken);
+                    for (int o = 0; o < segment.Outputs.Count; o++) live[segment.Outputs[o]] = results[o];
+                    owned.Add((results, segment.Outputs.Max(o => _lastReader.GetValueOrDefault(o, _segments.Count))));
+                }
+                finally
+                {
+                    foreach (var scale in scales.Values) scale.Dispose();
+                }
+                // Boundary tensors whose last reader has run are freed now, not at the end of the step.
+                foreach (var done in owned.Where(o => o.LastReader <= i).ToList())
+                {
+                    owned.Remove(done);
+                    done.Values.Dispose();
+                }
+                if (_releaseAfterUse) _sessions.ReleaseKey(segment.Key);
+            }
+            Interlocked.Increment(ref _runCount);
+            return OrtTensors.ReadFloats(live[unet.Outputs[0].Name]);
+        }
+        finally
+        {
+            foreach (var (values, _) in owned) values.Dispose();
+            foreach (string input in unet.Inputs.Select(i => i.Name))
+                if (live.TryGetValue(input, out var value)) value.Dispose();
+        }
+    }
+
+    /// <summary>A segment's graph with the registered LoRAs' branches (the base weights are untouched).</summary>
+    ModelProto Prepare(UnetSegment segment)
+    {
+        var adapters = _injected.Adapters;
+        return adapters.Count == 0 ? segment.Model : LoraGraphInjector.Inject(segment.Model, adapters).Model;
+    }
+
+    /// <summary>When adapters were registered or removed, sessions built with the old branches are dropped.</summary>
+    void SyncAdapters()
+    {
+        var current = _loras();
+        if (current.Version == _injected.Version) return;
+        foreach (var segment in _segments) _sessions.ReleaseKey(segment.Key);
+        _injected = current;
+    }
+}
