@@ -16,6 +16,9 @@
         'Get-RenderMetadata'
         'Invoke-Upscale'
         'Import-UpscaleModel'
+        'New-ExplodedView'
+        'Get-RenderNoise'
+        'Get-SchedulerTimestep'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
