@@ -160,6 +160,24 @@ public sealed class NewExplodedViewCommandTests(TinyModelFolders models) : IClas
     }
 
     [Fact]
+    public void PipedStringsArePromptsAndASecondImageForOneOutFileIsRefused()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+
+        var result = ps.Run("'hello world', 'second prompt' | New-ExplodedView -ModelPath $m -Style None -Width 64 -Height 64 -Steps 1 -Seed 9 -OutFile one.png", Model);
+
+        var image = (dynamic)result.Output.Single().BaseObject;
+        Assert.Equal("hello world", (string)image.Prompt);
+        Assert.Equal("render-9", (string)image.Name);
+        Assert.Equal(dir.File("one.png"), (string)image.Path);
+        var refused = Assert.Single(result.Errors);
+        Assert.StartsWith("OutFileWithSeveralImages,", refused.FullyQualifiedErrorId);
+        Assert.Equal("second prompt", ((PSObject)refused.TargetObject).BaseObject);
+        Assert.Equal(["one.png"], dir.Files());
+    }
+
+    [Fact]
     public void ModelComesFromTheEnvironmentWhenNotGivenAndItsAbsenceOrAnUnwritableFolderIsARowError()
     {
         using var dir = new TempDirectory();

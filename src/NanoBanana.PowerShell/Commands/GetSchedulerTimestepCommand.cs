@@ -39,9 +39,9 @@ public sealed class GetSchedulerTimestepCommand : PSCmdlet
                 : RenderDiagnostics.Schedule(NanoBananaEngine.Shared.ResolveModelPath(this.ToProviderPathOrNull(ModelPath)), Scheduler, Steps);
             WriteObject(new SchedulerSchedule(scheduler.DisplayName, scheduler.StepCount, scheduler.Timesteps.ToArray(), scheduler.Sigmas.ToArray(), scheduler.InitNoiseSigma));
         }
-        catch (Exception ex) when (Classify(ex) is { } kind)
+        catch (Exception ex) when (ErrorRecords.TryCreate(ex, target, Classify(ex), out var record))
         {
-            WriteError(new ErrorRecord(ex, kind.Id, kind.Category, target));
+            WriteError(record);
         }
     }
 

@@ -9,30 +9,23 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// target. Separate from <see cref="ImageErrors"/>: here a missing file is the model, not an input image.</summary>
 internal static class RenderErrors
 {
-    public static bool TryCreate(Exception ex, object target, out ErrorRecord record)
+    public static bool TryCreate(Exception ex, object target, out ErrorRecord record) =>
+        ErrorRecords.TryCreate(ex, target, Classify(ex), out record);
+
+    private static (string Id, ErrorCategory Category)? Classify(Exception ex) => ex switch
     {
-        (string id, ErrorCategory category)? kind = ex switch
-        {
-            RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
-            ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
-            OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
-            OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
-            OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
-            // Rendering reads nothing but the model folder, so any missing file or folder is the model's.
-            FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
-            InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
-            // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
-            _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
-            ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
-            IOException or UnauthorizedAccessException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
-            _ => null,
-        };
-        if (kind is null)
-        {
-            record = null!;
-            return false;
-        }
-        record = new ErrorRecord(ex, kind.Value.id, kind.Value.category, target);
-        return true;
-    }
+        RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
+        ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
+        OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
+        OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
+        OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
+        // Rendering reads nothing but the model folder, so any missing file or folder is the model's.
+        FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
+        InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
+        // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
+        _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
+        ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+        IOException or UnauthorizedAccessException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
+        _ => null,
+    };
 }
