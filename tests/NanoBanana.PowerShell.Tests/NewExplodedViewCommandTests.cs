@@ -64,6 +64,12 @@ public sealed class NewExplodedViewCommandTests(TinyModelFolders models) : IClas
         var rows = result.Progress.Where(p => p.ActivityId == 1 && p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription);
         Assert.Equal(["Row 1: AeroDrone X4", "Row 2: Brewline Grinder", "Row 5: ../escape/Keyboard", "Row 6: render-6006"], rows);
         Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+        // Before the first step: the first row may load the model (unless an earlier test in this process did,
+        // as the engine is shared); the later rows reuse its sessions.
+        var firstStatuses = result.Progress.Where(p => p.ActivityId == 2 && !p.StatusDescription.StartsWith("step ") && p.RecordType == ProgressRecordType.Processing)
+            .Select(p => p.StatusDescription).ToList();
+        Assert.Contains(firstStatuses[0], new[] { "loading the model", "encoding the prompt" });
+        Assert.Equal(["encoding the prompt", "encoding the prompt", "encoding the prompt"], firstStatuses.Skip(1));
 
         // The PNG carries the A1111 parameters of what was rendered.
         var metadata = ps.Run("Get-RenderMetadata -LiteralPath 'out/AeroDrone X4.png'").AssertSuccess().Output.Single();
@@ -175,6 +181,19 @@ public sealed class NewExplodedViewCommandTests(TinyModelFolders models) : IClas
         Assert.StartsWith("OutFileWithSeveralImages,", refused.FullyQualifiedErrorId);
         Assert.Equal("second prompt", ((PSObject)refused.TargetObject).BaseObject);
         Assert.Equal(["one.png"], dir.Files());
+    }
+
+    [Theory]
+    [InlineData("New-ExplodedView -Scheduler dpm", new[] { "DpmPlusPlus2M", "DpmPlusPlus2MKarras" })]
+    [InlineData("New-ExplodedView -Style t", new[] { "TechnicalSchematic" })]
+    [InlineData("New-ExplodedView -GuidanceBatching ", new[] { "Separate", "Combined" })]
+    [InlineData("Get-SchedulerTimestep -Scheduler Eu", new[] { "Euler", "EulerAncestral" })]
+    public void NamesCompleteFromTheEngine(string line, string[] expected)
+    {
+        using var ps = new PowerShellSession();
+        var completions = ps.Run("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText",
+            new Dictionary<string, object?> { ["line"] = line }).AssertSuccess();
+        Assert.Equal(expected, completions.Output.Select(o => o.ToString()));
     }
 
     [Fact]

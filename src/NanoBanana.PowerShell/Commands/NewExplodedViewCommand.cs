@@ -115,7 +115,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         object target = (object?)InputObject ?? row;
         try
         {
-            RenderRowJob(row, target);
+            RenderOne(row);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -127,7 +127,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         }
     }
 
-    private void RenderRowJob(RenderRow row, object target)
+    private void RenderOne(RenderRow row)
     {
         string? outFile = this.ToProviderPathOrNull(OutFile), outputDirectory = this.ToProviderPathOrNull(OutputDirectory);
         if (outFile is not null && outputDirectory is not null)
@@ -154,7 +154,8 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         WriteProgress(new ProgressRecord(BatchActivityId, "New-ExplodedView", $"Row {_rows}: {job.Name}"));
         _batchShown = true;
         string activity = $"Rendering {job.Name}";
-        WriteProgress(StepRecord(activity, "loading the model"));
+        bool loaded = Engine.LoadCounts(job.ModelFolder).Count > 0;
+        WriteProgress(StepRecord(activity, loaded ? "encoding the prompt" : "loading the model"));
         // A fresh record per step: hosts that collect records (jobs, hosted runspaces) keep references,
         // so mutating one record would rewrite the history they hold.
         var progress = new SynchronousProgress<DenoiseProgress>(p =>
