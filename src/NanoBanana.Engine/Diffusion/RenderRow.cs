@@ -49,14 +49,16 @@ public sealed record RenderRow
         {
             Prompt = ComposePrompt(),
             NegativePrompt = Given(NegativePrompt) ? NegativePrompt!.Trim() : "",
-            Style = Given(Style) ? ParseStyle(Style!) : DefaultStyle,
+            Style = Given(Style) ? ParseName<StylePreset>(nameof(Style), Style!, "one of: " + string.Join(", ", Enum.GetNames<StylePreset>())) : DefaultStyle,
             Seed = Given(Seed) ? ParseInteger(nameof(Seed), Seed!, "a whole number such as 42, or leave it empty for a random seed") : TorchRandom.NewRandomSeed(),
             Steps = Given(Steps) ? (int)ParseInteger(nameof(Steps), Steps!, "a whole number of denoising steps such as 30") : Defaults.Steps,
             CfgScale = Given(CfgScale) ? ParseNumber(nameof(CfgScale), CfgScale!, "a number such as 7.5 (with '.' as the decimal point)") : Defaults.CfgScale,
             Width = Given(Width) ? (int)ParseInteger(nameof(Width), Width!, "a multiple of 64 such as 1024") : Defaults.Width,
             Height = Given(Height) ? (int)ParseInteger(nameof(Height), Height!, "a multiple of 64 such as 1024") : Defaults.Height,
             Scheduler = Given(Scheduler) ? Scheduler!.Trim() : null,
-            GuidanceBatching = Given(GuidanceBatching) ? ParseBatching(GuidanceBatching!) : Defaults.GuidanceBatching,
+            GuidanceBatching = Given(GuidanceBatching)
+                ? ParseName<Diffusion.GuidanceBatching>(nameof(GuidanceBatching), GuidanceBatching!, string.Join(" or ", Enum.GetNames<Diffusion.GuidanceBatching>()))
+                : Defaults.GuidanceBatching,
         };
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);
         return request;
@@ -89,21 +91,13 @@ public sealed record RenderRow
         }
     }
 
-    StylePreset ParseStyle(string text)
+    // Names only, case-insensitively: Enum.TryParse would also accept "2" or "1,2", which no CSV author means.
+    TEnum ParseName<TEnum>(string field, string text, string choices) where TEnum : struct, Enum
     {
-        // Names only: Enum.TryParse would also accept "2" or "1,2", which no CSV author means.
-        string? name = Enum.GetNames<StylePreset>().FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase));
+        string? name = Enum.GetNames<TEnum>().FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase));
         return name is not null
-            ? Enum.Parse<StylePreset>(name)
-            : throw new RenderRowException(Label, nameof(Style), $"Style is '{text}'; use one of: {string.Join(", ", Enum.GetNames<StylePreset>())}.");
-    }
-
-    Diffusion.GuidanceBatching ParseBatching(string text)
-    {
-        string? name = Enum.GetNames<Diffusion.GuidanceBatching>().FirstOrDefault(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase));
-        return name is not null
-            ? Enum.Parse<Diffusion.GuidanceBatching>(name)
-            : throw new RenderRowException(Label, nameof(GuidanceBatching), $"GuidanceBatching is '{text}'; use {string.Join(" or ", Enum.GetNames<Diffusion.GuidanceBatching>())}.");
+            ? Enum.Parse<TEnum>(name)
+            : throw new RenderRowException(Label, field, $"{field} is '{text}'; use {choices}.");
     }
 
     long ParseInteger(string field, string text, string expected)
