@@ -224,6 +224,10 @@ public sealed class NewExplodedViewCommandTests(TinyModelFolders models) : IClas
         Assert.StartsWith("ModelNotFound,", missing.FullyQualifiedErrorId);
         Assert.Contains("no-such-model", missing.ToString());
 
+        var noDrive = Assert.Single(ps.Run(row + "$row | New-ExplodedView -ModelPath nodrive:/model").Errors);
+        Assert.StartsWith("InvalidArgument,", noDrive.FullyQualifiedErrorId);
+        Assert.Equal("Cell", RowName(noDrive));
+
         var blocked = ps.Run(row + "$row | New-ExplodedView -ModelPath $m -OutputDirectory blocked", Model);
         var notWritable = Assert.Single(blocked.Errors);
         Assert.StartsWith("OutputNotWritable,", notWritable.FullyQualifiedErrorId);

@@ -110,7 +110,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
-            GuidanceBatching = GuidanceBatching, ModelPath = this.ToProviderPathOrNull(ModelPath),
+            GuidanceBatching = GuidanceBatching, ModelPath = ModelPath,
         };
         object target = (object?)InputObject ?? row;
         try
@@ -129,6 +129,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
     private void RenderOne(RenderRow row)
     {
+        row = row with { ModelPath = this.ToProviderPathOrNull(row.ModelPath) };
         string? outFile = this.ToProviderPathOrNull(OutFile), outputDirectory = this.ToProviderPathOrNull(OutputDirectory);
         if (outFile is not null && outputDirectory is not null)
             throw new RenderRowException(row.Label, nameof(OutFile), "OutFile and OutputDirectory are both set; use -OutFile for one image or -OutputDirectory for many.");

@@ -24,7 +24,8 @@ internal static class RenderErrors
         InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
         _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
-        ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+        // A path PowerShell cannot resolve (an unknown drive, a non-file-system provider).
+        ArgumentException or SessionStateException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         IOException or UnauthorizedAccessException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
         _ => null,
     };
