@@ -18,6 +18,9 @@
         'Import-UpscaleModel'
         'New-SyntheticModel'
         'Test-NanoBananaModel'
+        'New-ExplodedView'
+        'Get-RenderNoise'
+        'Get-SchedulerTimestep'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -10,9 +10,16 @@ public static class RenderDiagnostics
     /// what <see cref="TextToImagePipeline.Render"/> draws before multiplying by the scheduler's init σ.</summary>
     public static float[] InitialNoise(long seed, int width, int height, int batch = 1, int channels = 4)
     {
+        int[] shape = LatentShape(width, height, batch, channels);
+        return LatentNoise.Create(seed, shape[0], shape[1], shape[2], shape[3]);
+    }
+
+    /// <summary>The shape of <see cref="InitialNoise"/>'s values: [batch, channels, height/8, width/8] (the VAE's factor 8).</summary>
+    public static int[] LatentShape(int width, int height, int batch = 1, int channels = 4)
+    {
         if (width < 8 || width % 8 != 0) throw new ArgumentException($"Width is {width}; it must be a positive multiple of 8.", nameof(width));
         if (height < 8 || height % 8 != 0) throw new ArgumentException($"Height is {height}; it must be a positive multiple of 8.", nameof(height));
-        return LatentNoise.Create(seed, batch, channels, height / 8, width / 8);
+        return [batch, channels, height / 8, width / 8];
     }
 
     /// <summary>The scheduler (with Timesteps, Sigmas, InitNoiseSigma, DisplayName) a render of

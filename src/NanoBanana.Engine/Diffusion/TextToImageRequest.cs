@@ -36,30 +36,46 @@ public sealed record TextToImageRequest
     /// -LoraWeight); empty renders the base model.</summary>
     public IReadOnlyDictionary<string, double> LoraWeights { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Throws an <see cref="ArgumentException"/> (ParamName = the field) for the first invalid field.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Prompt))
-            throw new ArgumentException("Prompt is empty; describe the image to render.", nameof(Prompt));
-        if (NegativePrompt is null)
-            throw new ArgumentException("NegativePrompt is null; use \"\" for none.", nameof(NegativePrompt));
-        if (!Enum.IsDefined(Style))
-            throw new ArgumentException($"Style '{Style}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StylePreset>())}.", nameof(Style));
-        if (Steps < 1 || Steps > 1000)
-            throw new ArgumentException($"Steps is {Steps}; use 1 to 1000 (30 is typical, 1–4 for Turbo/LCM models).", nameof(Steps));
-        if (double.IsNaN(CfgScale) || CfgScale < 0)
-            throw new ArgumentException($"CfgScale is {CfgScale}; use 0 or more (7.5 is typical, ≤ 1 disables guidance).", nameof(CfgScale));
-        CheckSize(Width, nameof(Width));
-        CheckSize(Height, nameof(Height));
-        if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
-            throw new ArgumentException($"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.", nameof(Scheduler));
-        VaeTiling?.Validate();
+        if (FirstProblem() is { } problem) throw new ArgumentException(problem.Message, problem.Field);
     }
 
-    static void CheckSize(int value, string field)
+    /// <summary>The first invalid field and a message naming its value and the fix; null when the request is valid.
+    /// The single rule set: callers that report problems their own way (a catalogue row) use this instead of
+    /// repeating the checks.</summary>
+    public (string Field, string Message)? FirstProblem()
     {
+        if (string.IsNullOrWhiteSpace(Prompt))
+            return (nameof(Prompt), "Prompt is empty; describe the image to render.");
+        if (NegativePrompt is null)
+            return (nameof(NegativePrompt), "NegativePrompt is null; use \"\" for none.");
+        if (!Enum.IsDefined(Style))
+            return (nameof(Style), $"Style '{Style}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StylePreset>())}.");
+        if (Steps < 1 || Steps > 1000)
+            return (nameof(Steps), $"Steps is {Steps}; use 1 to 1000 (30 is typical, 1–4 for Turbo/LCM models).");
+        if (double.IsNaN(CfgScale) || CfgScale < 0)
+            return (nameof(CfgScale), $"CfgScale is {CfgScale}; use 0 or more (7.5 is typical, ≤ 1 disables guidance).");
+        if ((SizeProblem(Width, nameof(Width)) ?? SizeProblem(Height, nameof(Height))) is { } size)
+            return size;
+        if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
+            return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
+        try
+        {
+            VaeTiling?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            return (nameof(VaeTiling), e.Message);
+        }
+        return null;
+    }
+
+    static (string Field, string Message)? SizeProblem(int value, string field) =>
         // 64 pixels = 8 latent pixels: the UNet halves the latent three times (SD 1.5) and ONNX exports
         // upsample by fixed factors, so other sizes fail inside the UNet's skip concatenations.
-        if (value < 64 || value % 64 != 0)
-            throw new ArgumentException($"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Max(64, (value + 32) / 64 * 64)}).", field);
-    }
+        value < 64 || value % 64 != 0
+            ? (field, $"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Max(64, (value + 32) / 64 * 64)}).")
+            : null;
 }

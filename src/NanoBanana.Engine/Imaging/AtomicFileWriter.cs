@@ -12,7 +12,7 @@ public static class AtomicFileWriter
         string fullPath = Path.GetFullPath(path);
         if (!overwrite && File.Exists(fullPath)) throw new OutputExistsException(fullPath);
         string directory = Path.GetDirectoryName(fullPath)!;
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        string temp = TempPath(fullPath);
         try
         {
             Directory.CreateDirectory(directory);
@@ -33,6 +33,30 @@ public static class AtomicFileWriter
             TryDelete(temp);
         }
     }
+
+    /// <summary>
+    /// Checks, before expensive work (a render), that <see cref="Write"/> to <paramref name="path"/> can succeed:
+    /// the target is free (unless <paramref name="overwrite"/>), its folder exists or can be created, and a file
+    /// can be created there (a probe, deleted on close).
+    /// </summary>
+    public static void EnsureWritable(string path, bool overwrite)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (!overwrite && File.Exists(fullPath)) throw new OutputExistsException(fullPath);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            using var probe = new FileStream(TempPath(fullPath), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputNotWritableException(fullPath, ex);
+        }
+    }
+
+    // Hidden, unique and in the target's own folder, so the final rename never crosses file systems.
+    private static string TempPath(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
 
     private static void MoveWithoutOverwrite(string temp, string target)
     {

@@ -76,7 +76,60 @@ public sealed class NanoBananaEngine : IDisposable
         }
     }
 
-    /// <summary>The cmdlet's single call: renders one request on the model folder, reusing loaded sessions.</summary>
+    /// <summary>The model folder commands use when they name none; set by a session (Open-NanoBananaSession).</summary>
+    public string? DefaultModelPath { get; set; }
+
+    /// <summary>
+    /// The one place a model folder is chosen: <paramref name="explicitPath"/>, else <see cref="DefaultModelPath"/>,
+    /// else <c>$env:NANOBANANA_MODEL</c>, else <see cref="ModelPathNotSetException"/> saying how to set one.
+    /// </summary>
+    public string ResolveModelPath(string? explicitPath) =>
+        ModelPathResolution.Resolve(explicitPath, DefaultModelPath, Environment.GetEnvironmentVariable(ModelPathResolution.EnvironmentVariable));
+
+    /// <summary>
+    /// Checks and resolves a catalogue row without rendering: parses its cells (<see cref="RenderRow.ToRequest"/>,
+    /// drawing the seed when it has none), chooses the model (<see cref="ResolveModelPath"/>) and the output file:
+    /// <paramref name="outputFile"/>, or the row's sanitised name inside <paramref name="outputDirectory"/>
+    /// (never outside it), or none. Both paths are file-system paths.
+    /// </summary>
+    /// <exception cref="RenderRowException">A cell is invalid.</exception>
+    /// <exception cref="ModelPathNotSetException">No model folder is set anywhere.</exception>
+    public RenderJob Prepare(RenderRow row, string? outputDirectory = null, string? outputFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var request = row.ToRequest();
+        string model = ResolveModelPath(row.ModelPath);
+        string? output = outputFile is not null
+            ? Path.GetFullPath(outputFile)
+            : outputDirectory is not null ? OutputFileName.InDirectory(outputDirectory, row.FileStem(request.Seed!.Value)) : null;
+        return new RenderJob(row, request, model, output);
+    }
+
+    /// <summary>
+    /// The catalogue cmdlet's single call: checks the output file can be written (before the expensive part),
+    /// renders on the job's model with its cached sessions, then writes the PNG with its A1111 parameters
+    /// atomically. Cancelling leaves no file: nothing is written until the image is complete.
+    /// </summary>
+    public RenderImage Render(RenderJob job, bool overwrite, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.OutputPath is { } target) AtomicFileWriter.EnsureWritable(target, overwrite);
+        var image = Render(job.ModelFolder, job.Request, progress, cancellationToken);
+        if (job.OutputPath is { } path) ImageCodec.WritePng(image, path, overwrite);
+        return image;
+    }
+
+    /// <summary>How many times each ONNX file of a model folder was loaded by this engine (relative path → count);
+    /// empty when the model is not open. Rendering many rows should leave every count at 1.</summary>
+    public IReadOnlyDictionary<string, int> LoadCounts(string modelFolder)
+    {
+        lock (_gate)
+            return _pipelines.TryGetValue(Path.GetFullPath(modelFolder), out var pipeline)
+                ? pipeline.Sessions.LoadCounts
+                : new Dictionary<string, int>();
+    }
+
+    /// <summary>Renders one request on the model folder, reusing loaded sessions.</summary>
     public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
         GetPipeline(modelFolder).Render(request, progress, cancellationToken);
 

@@ -16,4 +16,8 @@ public static class ErrorIds
     public const string OperationFailed = "OperationFailed";
     public const string ModelNotFound = "ModelNotFound";
     public const string ModelInvalid = "ModelInvalid";
+    /// <summary>A catalogue row with an empty prompt, a bad number, an unknown style or scheduler, …; the message names the field.</summary>
+    public const string InvalidRenderRow = "InvalidRenderRow";
+    /// <summary>No -ModelPath, no session model and no $env:NANOBANANA_MODEL.</summary>
+    public const string ModelNotSet = "ModelNotSet";
 }

@@ -6,28 +6,21 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// <summary>Maps engine exceptions for one pipeline item to error records with stable ids and the item as target.</summary>
 internal static class ImageErrors
 {
-    public static bool TryCreate(Exception ex, object target, out ErrorRecord record)
+    public static bool TryCreate(Exception ex, object target, out ErrorRecord record) =>
+        ErrorRecords.TryCreate(ex, target, Classify(ex), out record);
+
+    private static (string Id, ErrorCategory Category)? Classify(Exception ex) => ex switch
     {
-        (string id, ErrorCategory category)? kind = ex switch
-        {
-            FileNotFoundException or DirectoryNotFoundException when ex is not OutputNotWritableException => (ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound),
-            ImageFormatException => (ErrorIds.ImageUnreadable, ErrorCategory.InvalidData),
-            OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
-            OutputNotWritableException or UnauthorizedAccessException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
-            OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
-            ImageSizeMismatchException => (ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidData),
-            ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
-            IOException or InvalidDataException or InvalidOperationException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
-            _ => null,
-        };
-        if (kind is null)
-        {
-            record = null!;
-            return false;
-        }
-        record = new ErrorRecord(ex, kind.Value.id, kind.Value.category, target);
-        return true;
-    }
+        FileNotFoundException or DirectoryNotFoundException when ex is not OutputNotWritableException => (ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound),
+        ImageFormatException => (ErrorIds.ImageUnreadable, ErrorCategory.InvalidData),
+        OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
+        OutputNotWritableException or UnauthorizedAccessException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
+        OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
+        ImageSizeMismatchException => (ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidData),
+        ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+        IOException or InvalidDataException or InvalidOperationException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
+        _ => null,
+    };
 }
 
 /// <summary>-OutFile names one file, but the pipeline brought a second image.</summary>

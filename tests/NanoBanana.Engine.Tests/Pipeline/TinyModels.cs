@@ -1,22 +1,34 @@
+using NanoBanana.Forge;
+using NanoBanana.Models;
+
 namespace NanoBanana.Engine.Tests.Pipeline;
 
-/// <summary>Tiny SDXL and SD 1.5 folders built once per test class.</summary>
+/// <summary>Forge folders built once per test class: tiny SDXL and SD 1.5, a tiny fp16 SDXL with the legacy I/O
+/// contract (int32 ids, int64 timestep[batch]), and a Small SDXL whose UNet takes long enough at 512×512 for a
+/// test to cancel inside a run.</summary>
 public sealed class TinyModels : IDisposable
 {
     public TinyModels()
     {
         Root = Path.Combine(Path.GetTempPath(), "nb-pipeline-" + Guid.NewGuid().ToString("N"));
-        Xl = TinyDiffusionFolder.Create(Path.Combine(Root, "tiny-sdxl"), xl: true);
-        Sd15 = TinyDiffusionFolder.Create(Path.Combine(Root, "tiny-sd15"), xl: false);
-        LegacyXl = TinyDiffusionFolder.Create(Path.Combine(Root, "legacy-sdxl"), xl: true, legacyIo: true);
-        SlowXl = TinyDiffusionFolder.Create(Path.Combine(Root, "slow-sdxl"), xl: true, slowUnet: true);
+        Xl = Build("tiny-sdxl", new SyntheticModelOptions { Seed = 11 });
+        Sd15 = Build("tiny-sd15", new SyntheticModelOptions { Architecture = DiffusionArchitecture.StableDiffusion15, Seed = 11 });
+        LegacyXl = Build("legacy-sdxl", new SyntheticModelOptions { Seed = 11, Precision = ModelPrecision.Float16, LegacyIo = true });
+        SlowXl = Build("small-sdxl", new SyntheticModelOptions { Seed = 11, Size = SyntheticModelSize.Small });
+        LocalVaeXl = Build("local-vae-sdxl", new SyntheticModelOptions { Seed = 11 });
+        LocalVaeDecoder.Write(Path.Combine(LocalVaeXl, "vae_decoder", "model.onnx"));
     }
+
+    string Build(string name, SyntheticModelOptions options) => SyntheticModelForge.Create(Path.Combine(Root, name), options).Folder;
 
     public string Root { get; }
     public string Xl { get; }
     public string Sd15 { get; }
     public string SlowXl { get; }
     public string LegacyXl { get; }
+
+    /// <summary>Tiny SDXL whose VAE decoder is purely local (<see cref="LocalVaeDecoder"/>), for tiling tests.</summary>
+    public string LocalVaeXl { get; }
 
     public void Dispose()
     {

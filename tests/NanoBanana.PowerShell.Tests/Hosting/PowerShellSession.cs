@@ -47,6 +47,36 @@ public sealed class PowerShellSession : IDisposable
         return new ScriptResult(output, ps.Streams.Error.ToList(), ps.Streams.Progress.ToList(), ps.Streams.Warning.ToList(), ps.Streams.Verbose.ToList(), terminating);
     }
 
+    /// <summary>
+    /// Starts a script and stops it, as Ctrl+C does, at the first progress record <paramref name="stopAt"/>
+    /// accepts. <c>Stopped</c> is false when the script ended (or <paramref name="timeout"/> passed) first.
+    /// </summary>
+    public (ScriptResult Result, bool Stopped) RunAndStop(string script, Func<ProgressRecord, bool> stopAt, TimeSpan timeout)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript(script);
+        using var reached = new ManualResetEventSlim();
+        ps.Streams.Progress.DataAdded += (sender, e) =>
+        {
+            if (stopAt(((PSDataCollection<ProgressRecord>)sender!)[e.Index])) reached.Set();
+        };
+        var running = ps.BeginInvoke();
+        bool stopped = WaitHandle.WaitAny([reached.WaitHandle, running.AsyncWaitHandle], timeout) == 0;
+        ps.Stop();
+        Collection<PSObject> output = new();
+        Exception? terminating = null;
+        try
+        {
+            output = new Collection<PSObject>(ps.EndInvoke(running).ToList());
+        }
+        catch (RuntimeException ex)
+        {
+            terminating = ex;
+        }
+        return (new ScriptResult(output, ps.Streams.Error.ToList(), ps.Streams.Progress.ToList(), ps.Streams.Warning.ToList(), ps.Streams.Verbose.ToList(), terminating), stopped);
+    }
+
     public void Dispose() => _runspace.Dispose();
 }
 
