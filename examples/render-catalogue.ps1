@@ -5,7 +5,7 @@
     The module's main job, end to end:
         Import-Csv products.csv | New-ExplodedView | Invoke-Upscale -Scale 2 | Optimize-Sharpness -Factor 2
     With no -ModelPath and no $env:NANOBANANA_MODEL, it builds the tiny synthetic SDXL model (random
-    weights: the images are noise-like patterns, proving the pipeline, not the art) and renders at 64x64.
+    weights: the images are noise-like patterns, proving the pipeline, not the art) and renders at 256x256.
     Point it at a real diffusers/Optimum ONNX export to get real renders:
         $env:NANOBANANA_MODEL = '/models/sdxl-base-1.0-onnx'
     Runs in pwsh (Import-Module ./artifacts/module/NanoBanana) and in the repository's launcher
@@ -29,8 +29,8 @@ if (-not $ModelPath) {
     if (-not [IO.File]::Exists([IO.Path]::Combine($ModelPath, 'model_index.json'))) {
         New-SyntheticModel -Path $ModelPath -Architecture SDXL -Size Tiny -Seed 7 | Out-Null
     }
-    $Size = 64
-    $Steps = 4
+    $Size = 256
+    $Steps = 8
 }
 
 # Per-row problems (an empty description, a bad seed) are reported and the other rows still render.
