@@ -45,6 +45,9 @@ public sealed class RenderImage
     /// <summary>The file this image was read from or last written to, if any.</summary>
     public string? SourcePath { get; set; }
 
+    /// <summary>Peak device memory of the render that made this image (on the CPU: the process's resident peak).</summary>
+    public long? PeakMemoryBytes { get; set; }
+
     public int Stride => Width * BytesPerPixel;
 
     public Span<byte> Row(int y) => Pixels.AsSpan(y * Stride, Stride);

@@ -62,17 +62,106 @@ public sealed class NanoBananaEngine : IDisposable
     public Func<Microsoft.ML.OnnxRuntime.SessionOptions> SessionOptionsFactory { get; set; } =
         () => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
 
-    /// <summary>The pipeline for a model folder, opened once and kept with its sessions until
-    /// <see cref="ReleaseModel"/> or <see cref="Dispose"/>.</summary>
+    readonly SemaphoreSlim _device = new(1, 1);
+    EngineSessionOptions _session = new();
+    long? _lastPeak;
+
+    /// <summary>The current session settings (Open-NanoBananaSession); defaults: Full memory, CPU or CUDA, no budget.</summary>
+    public EngineSessionOptions Session
+    {
+        get { lock (_gate) return _session; }
+    }
+
+    /// <summary>
+    /// Configures how renders run from now on and releases what was loaded under the old settings. Checks the
+    /// model folder opens. The device is resolved now (Auto → CUDA when ONNX Runtime reports it, else CPU).
+    /// </summary>
+    public SessionInfo OpenSession(EngineSessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BudgetBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "The memory budget must be positive.");
+        if (options.ModelPath is not null) DiffusionModel.Open(options.ModelPath);
+        var device = ExecutionProviders.Resolve(options.Device);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            ReleasePipelines();
+            _session = options with { Device = device, ModelPath = options.ModelPath is null ? null : Path.GetFullPath(options.ModelPath) };
+            DefaultModelPath = _session.ModelPath;
+            // GPU memory limit from the budget: ORT's CUDA arena then grows only as requested, up to it.
+            SessionOptionsFactory = () => ExecutionProviders.CreateSessionOptions(device, options.DeviceId, options.BudgetBytes);
+        }
+        return GetSessionInfo();
+    }
+
+    /// <summary>Back to the defaults, releasing every model.</summary>
+    public void CloseSession() => OpenSession(new EngineSessionOptions());
+
+    public SessionInfo GetSessionInfo()
+    {
+        lock (_gate)
+        {
+            var pipeline = _session.ModelPath is { } model && _pipelines.TryGetValue(model, out var p) ? p : _pipelines.Values.FirstOrDefault();
+            var sessions = pipeline?.Sessions;
+            int segments = pipeline?.Unet is SegmentedUnetRunner runner ? runner.Segments.Count : 0;
+            return new SessionInfo(_session.ModelPath ?? pipeline?.Model.Folder, _session.Device, _session.MemoryMode, _session.BudgetBytes, segments,
+                _pipelines.Values.Sum(x => x.Sessions.ResidentBytes), sessions?.ResidentBytesByKey ?? new Dictionary<string, long>(),
+                sessions?.LoadCounts ?? new Dictionary<string, int>(), _lastPeak);
+        }
+    }
+
+    /// <summary>Releases every session and weight buffer now (the seed's cache clearing); settings are kept and
+    /// models reload on the next render.</summary>
+    public void ClearCache()
+    {
+        lock (_gate)
+            foreach (var pipeline in _pipelines.Values) pipeline.Sessions.ReleaseAll();
+        Upscalers.ReleaseSessions();
+    }
+
+    /// <summary>The estimated peak of a render per mode (Get-RenderMemoryEstimate), from <paramref name="modelFolder"/>'s
+    /// own graph, or from SDXL's published shapes in <paramref name="precisionBytes"/> when no model is given.</summary>
+    public IReadOnlyList<MemoryEstimate> EstimateMemory(string? modelFolder, int width, int height, int batch, long? budgetBytes, int precisionBytes = 2)
+    {
+        var shape = modelFolder is null ? SdxlShape(precisionBytes) : MemoryPlanner.Describe(DiffusionModel.Open(modelFolder));
+        return Enum.GetValues<MemoryMode>().Select(mode =>
+        {
+            long segmentBytes = MemoryPlanner.SegmentBytes(shape, mode, budgetBytes, width, height);
+            int count = mode == MemoryMode.Full ? 1 : (int)Math.Ceiling((double)shape.UnetBytes / segmentBytes);
+            return MemoryPlanner.Estimate(shape, mode, width, height, batch, budgetBytes, segmentBytes, count);
+        }).ToArray();
+    }
+
+    static MemoryPlanner.ModelShape SdxlShape(int precisionBytes)
+    {
+        var counts = Forge.SyntheticModelForge.CountParameters(new Forge.SyntheticModelOptions { Size = Forge.SyntheticModelSize.Full });
+        return new MemoryPlanner.ModelShape(
+            (counts.ParametersOf(DiffusionModel.TextEncoder) + counts.ParametersOf(DiffusionModel.TextEncoder2)) * precisionBytes,
+            counts.ParametersOf(DiffusionModel.Unet) * precisionBytes, counts.ParametersOf(DiffusionModel.VaeDecoder) * precisionBytes,
+            [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
+    }
+
+    /// <summary>The pipeline for a model folder, opened once with the session's memory mode and kept with its
+    /// sessions until <see cref="ReleaseModel"/>, <see cref="OpenSession"/> or <see cref="Dispose"/>.</summary>
     public TextToImagePipeline GetPipeline(string modelFolder)
     {
         string key = Path.GetFullPath(modelFolder);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
-            if (!_pipelines.TryGetValue(key, out var pipeline))
-                _pipelines[key] = pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(key), SessionOptionsFactory));
-            return pipeline;
+            if (_pipelines.TryGetValue(key, out var existing)) return existing;
+            var model = DiffusionModel.Open(key);
+            var mode = _session.MemoryMode;
+            var shape = MemoryPlanner.Describe(model);
+            // Weights may fill the budget less what the runtime and the largest UNet activations (1024², batch 1) need.
+            long? weightBudget = _session.BudgetBytes is long b ? Math.Max(b - MemoryPlanner.RuntimeBytes - MemoryPlanner.UnetActivationBytes(shape, 1024, 1024, 1), 1) : null;
+            var sessions = new ModelSessions(model, SessionOptionsFactory, mode == MemoryMode.Full ? long.MaxValue : weightBudget ?? long.MaxValue);
+            IUnetRunner runner = mode == MemoryMode.Full
+                ? SegmentedUnetRunner.Whole(sessions, Loras.Snapshot)
+                : new SegmentedUnetRunner(sessions,
+                    UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, MemoryPlanner.SegmentBytes(shape, mode, _session.BudgetBytes, 1024, 1024), Options.UserDataDirectory),
+                    releaseAfterUse: mode == MemoryMode.Low, Loras.Snapshot);
+            return _pipelines[key] = new TextToImagePipeline(sessions, runner, mode);
         }
     }
 
@@ -129,9 +218,48 @@ public sealed class NanoBananaEngine : IDisposable
                 : new Dictionary<string, int>();
     }
 
-    /// <summary>Renders one request on the model folder, reusing loaded sessions.</summary>
-    public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        GetPipeline(modelFolder).Render(request, progress, cancellationToken);
+    /// <summary>
+    /// Renders one request on the model folder, reusing loaded sessions. The request's LoRA weights override the
+    /// registered ones for this render. Renders queue for the device (one at a time, from any runspace). A render
+    /// whose estimated peak exceeds the session's budget is refused before it starts.
+    /// </summary>
+    public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = request with { LoraWeights = Loras.WeightsFor(request.LoraWeights) };
+        CheckBudget(modelFolder, request);
+        var pipeline = GetPipeline(modelFolder);
+        _device.Wait(cancellationToken);
+        try
+        {
+            ProcessMemory.ResetPeak();
+            var image = pipeline.Render(request, progress, cancellationToken);
+            image.PeakMemoryBytes = ProcessMemory.PeakBytes();
+            lock (_gate) _lastPeak = image.PeakMemoryBytes;
+            return image;
+        }
+        finally
+        {
+            _device.Release();
+        }
+    }
+
+    void CheckBudget(string modelFolder, TextToImageRequest request)
+    {
+        var settings = Session;
+        if (settings.BudgetBytes is not long budget) return;
+        int batch = request.CfgScale > 1 && request.GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
+        var estimates = EstimateMemory(modelFolder, request.Width, request.Height, batch, budget);
+        var chosen = estimates.Single(e => e.Mode == settings.MemoryMode);
+        if (chosen.Fits) return;
+        throw new RenderMemoryException(chosen, estimates.Where(e => e.Fits).Select(e => (MemoryMode?)e.Mode).FirstOrDefault());
+    }
+
+    void ReleasePipelines()
+    {
+        foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
+        _pipelines.Clear();
+    }
 
     /// <summary>Disposes a model's sessions, freeing its memory.</summary>
     public void ReleaseModel(string modelFolder)
@@ -145,8 +273,7 @@ public sealed class NanoBananaEngine : IDisposable
         lock (_gate)
         {
             IsDisposed = true;
-            foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
-            _pipelines.Clear();
+            ReleasePipelines();
         }
         Upscalers.Dispose();
     }

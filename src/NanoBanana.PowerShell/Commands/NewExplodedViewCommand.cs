@@ -147,7 +147,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job);
-        WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed));
+        WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 
     private RenderImage RenderWithProgress(RenderJob job)

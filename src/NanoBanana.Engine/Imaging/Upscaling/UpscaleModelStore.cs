@@ -64,9 +64,12 @@ public sealed class UpscaleModelStore(IReadOnlyList<string> searchDirectories, s
         return (session, new TiledUpscaler(session, field, model));
     }
 
-    public void Dispose()
+    /// <summary>Disposes every upscaling session; the next upscale reopens its model.</summary>
+    public void ReleaseSessions()
     {
         foreach (var entry in _open.Values.Where(e => e.IsValueCreated)) entry.Value.Session.Dispose();
         _open.Clear();
     }
+
+    public void Dispose() => ReleaseSessions();
 }

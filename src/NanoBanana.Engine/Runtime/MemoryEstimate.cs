@@ -1,0 +1,21 @@
+namespace NanoBanana.Runtime;
+
+/// <summary>
+/// The planner's estimate of a render's peak device memory in one mode (on the CPU: the process's resident
+/// memory), with its parts. An estimate from the model's shapes, not a measurement.
+/// </summary>
+public sealed record MemoryEstimate(
+    MemoryMode Mode,
+    int Width,
+    int Height,
+    int BatchSize,
+    long WeightBytes,
+    long UnetActivationBytes,
+    long VaeActivationBytes,
+    long RuntimeBytes,
+    long PeakBytes,
+    long? BudgetBytes,
+    int SegmentCount)
+{
+    public bool Fits => BudgetBytes is not long budget || PeakBytes <= budget;
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using NanoBanana.Models;
+
+namespace NanoBanana.Runtime;
+
+/// <summary>
+/// Estimates a render's peak memory per mode from the model itself: resident weights from each component's
+/// initializers (and the UNet's segments), UNet activations from unet/config.json at the render's resolution and
+/// batch (per level: the self-attention score and softmax tensors, batch × heads × tokens² × 4 bytes, and the
+/// feature maps with every skip connection held for the up blocks), and the VAE decoder's largest activations
+/// (128 channels at full resolution, or per 512-pixel tile when tiled). Computed, not typed in: the seed's
+/// resolution × batch table comes from here.
+/// </summary>
+public static class MemoryPlanner
+{
+    /// <summary>ONNX Runtime, .NET and the engine before any model is loaded (measured on this machine: ~170 MiB).</summary>
+    public const long RuntimeBytes = 200L << 20;
+
+    const int FloatBytes = 4; // ORT's CPU kernels compute in fp32; fp16 exports cast up (worst case for fp16 GPUs)
+
+    /// <summary>What the planner needs to know about a model: weight bytes per part and the UNet's shape.</summary>
+    public sealed record ModelShape(long TextEncoderBytes, long UnetBytes, long VaeDecoderBytes, int[] BlockOutChannels, int[] Heads, bool[] HasAttention, int VaeWidth);
+
+    public static ModelShape Describe(DiffusionModel model)
+    {
+        long Bytes(string component) => model.Components.TryGetValue(component, out var c) ? c.WeightBytes : 0;
+        string configPath = Path.Combine(model.Folder, DiffusionModel.Unet, "config.json");
+        int[] channels = [320, 640, 1280], heads = [5, 10, 20];
+        bool[] attention = [false, true, true];
+        if (File.Exists(configPath))
+        {
+            var config = JsonDocument.Parse(File.ReadAllText(configPath)).RootElement;
+            channels = config.GetProperty("block_out_channels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            var headDims = config.TryGetProperty("attention_head_dim", out var h) ? h : default;
+            heads = headDims.ValueKind == JsonValueKind.Array ? headDims.EnumerateArray().Select(e => e.GetInt32()).ToArray()
+                : Enumerable.Repeat(headDims.ValueKind == JsonValueKind.Number ? headDims.GetInt32() : 8, channels.Length).ToArray();
+            attention = config.TryGetProperty("down_block_types", out var types)
+                ? types.EnumerateArray().Select(t => t.GetString()!.StartsWith("CrossAttn", StringComparison.Ordinal)).ToArray()
+                : channels.Select(_ => true).ToArray();
+        }
+        return new ModelShape(Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
+            Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, 128);
+    }
+
+    /// <summary>The peak activation bytes of one UNet evaluation of <paramref name="batch"/> images.</summary>
+    public static long UnetActivationBytes(ModelShape shape, int width, int height, int batch)
+    {
+        long skips = 0, peak = 0;
+        for (int level = 0; level < shape.BlockOutChannels.Length; level++)
+        {
+            long h = Math.Max(1, height / 8 >> level), w = Math.Max(1, width / 8 >> level), tokens = h * w;
+            long map = batch * shape.BlockOutChannels[level] * tokens * FloatBytes;
+            skips += 3 * map; // two resnet outputs and the downsample (or conv_in) per level, held for the up path
+            long attention = shape.HasAttention[level] ? 2L * batch * shape.Heads[level] * tokens * tokens * FloatBytes : 0;
+            // Inside a block: the attention scores and their softmax, the GEGLU's 8C projection, a few maps.
+            long working = Math.Max(attention, 8 * map) + 4 * map;
+            peak = Math.Max(peak, working);
+        }
+        return skips + peak;
+    }
+
+    /// <summary>The VAE decoder's peak: the top level's 128-channel maps at full resolution (3 alive across a
+    /// ResNet block) plus the mid block's single-head attention over the latent positions.</summary>
+    public static long VaeActivationBytes(ModelShape shape, int width, int height, bool tiled)
+    {
+        long w = tiled ? Math.Min(width, 512) : width, h = tiled ? Math.Min(height, 512) : height;
+        long latentTokens = w / 8 * (h / 8);
+        return 3L * shape.VaeWidth * w * h * FloatBytes + 2 * latentTokens * latentTokens * FloatBytes;
+    }
+
+    /// <summary>
+    /// The estimated peak of a render in <paramref name="mode"/>. Balanced keeps as many UNet segments resident as
+    /// <paramref name="budgetBytes"/> allows (all of them without a budget); Low holds two segments (running and
+    /// prefetched) of <paramref name="segmentBytes"/> and decodes in tiles.
+    /// </summary>
+    public static MemoryEstimate Estimate(ModelShape shape, MemoryMode mode, int width, int height, int batch, long? budgetBytes, long segmentBytes, int segmentCount)
+    {
+        long unetActivations = UnetActivationBytes(shape, width, height, batch);
+        long vaeActivations = VaeActivationBytes(shape, width, height, tiled: mode == MemoryMode.Low);
+        long weights, peak;
+        switch (mode)
+        {
+            case MemoryMode.Full:
+                weights = shape.TextEncoderBytes + shape.UnetBytes + shape.VaeDecoderBytes;
+                peak = weights + Math.Max(unetActivations, vaeActivations);
+                break;
+            case MemoryMode.Balanced:
+                // Text encoders and VAE are released when the UNet needs their room; the UNet fills what is left.
+                long room = budgetBytes is long b ? b - RuntimeBytes - unetActivations : long.MaxValue;
+                long unetResident = Math.Min(shape.UnetBytes, Math.Max(2 * segmentBytes, room));
+                weights = unetResident;
+                peak = Math.Max(unetResident + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
+                break;
+            default:
+                weights = Math.Min(shape.UnetBytes, 2 * segmentBytes);
+                peak = Math.Max(weights + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
+                break;
+        }
+        return new MemoryEstimate(mode, width, height, batch, weights, unetActivations, vaeActivations, RuntimeBytes, peak + RuntimeBytes, budgetBytes, segmentCount);
+    }
+
+    /// <summary>The segment size a mode uses under a budget: Balanced quarters the room left after activations,
+    /// Low splits it three ways (running, prefetched, slack). Full keeps the UNet whole.</summary>
+    public static long SegmentBytes(ModelShape shape, MemoryMode mode, long? budgetBytes, int width, int height)
+    {
+        if (mode == MemoryMode.Full) return long.MaxValue;
+        long room = (budgetBytes ?? shape.UnetBytes + RuntimeBytes + UnetActivationBytes(shape, width, height, 1)) - RuntimeBytes - UnetActivationBytes(shape, width, height, 1);
+        long divisor = mode == MemoryMode.Balanced ? 4 : 3;
+        return Math.Max(1L << 20, Math.Min(shape.UnetBytes, Math.Max(room, 0) / divisor));
+    }
+}
