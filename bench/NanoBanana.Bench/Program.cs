@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NanoBanana.Bench;
+using NanoBanana.Diffusion;
 using NanoBanana.Forge;
 using NanoBanana.Models;
 using NanoBanana.Imaging;
@@ -8,6 +9,7 @@ using NanoBanana.Imaging.Upscaling;
 using NanoBanana.Runtime;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
+//     | memory [model folder] [Balanced budget MiB] [Low budget MiB]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -26,6 +28,13 @@ switch (args.FirstOrDefault())
         break;
     case "upscayl":
         UpscaylComparison();
+        break;
+    case "memory":
+        MemoryModes(args.Length > 1 ? args[1] : Path.Combine(root, ".cache", "bench", "forge-sdxl-full-float32"),
+            args.Length > 2 ? int.Parse(args[2]) : 4608, args.Length > 3 ? int.Parse(args[3]) : 2816);
+        break;
+    case "memory-run":
+        MemoryRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
         break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
@@ -63,6 +72,45 @@ void Upscale()
     {
         Console.WriteLine("  " + Measure.Child("upscale-run", model, size.ToString(), tile.ToString(), scale.ToString()));
     }
+}
+
+void MemoryModes(string folder, int balancedMiB, int lowMiB)
+{
+    Console.WriteLine($"UNet memory modes on {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM)");
+    Console.WriteLine("  Peak: 1024x1024, 1 step with CFG (2 UNet runs). Time: 512x512, 2 steps with CFG after a warm-up step.");
+    Console.WriteLine("  mode      budget MiB  segments  peak MiB  estimate MiB  est/peak  s/step(512)");
+    foreach (var (mode, budget) in new[] { (MemoryMode.Full, 0), (MemoryMode.Balanced, balancedMiB), (MemoryMode.Low, lowMiB) })
+    {
+        string peak = Measure.Child("memory-run", folder, mode.ToString(), budget.ToString(), "1024", "1");
+        string time = Measure.Child("memory-run", folder, mode.ToString(), budget.ToString(), "512", "2");
+        Console.WriteLine($"  {mode,-9} {(budget == 0 ? "none" : budget.ToString()),10}  {peak}  {time.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]}");
+    }
+}
+
+// One mode in this process: the engine's UNet runner for the mode, driven with CFG (two batch-1 runs per step).
+void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int steps)
+{
+    long? budget = budgetMiB > 0 ? budgetMiB << 20 : null;
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budget });
+    var pipeline = engine.GetPipeline(folder);
+    var unet = pipeline.Model[DiffusionModel.Unet];
+    int context = unet.Input("encoder_hidden_states").Dimensions[2], pooledDim = unet.Input("text_embeds").Dimensions[1], latent = size / 8;
+    var random = new Random(1);
+    float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    var inputs = new UnetInputs(Values(4 * latent * latent), [1, 4, latent, latent], 500, Values(77 * context), [1, 77, context],
+        Values(pooledDim), [1, pooledDim], [size, size, 0, 0, size, size], [1, 6]);
+    void Step() { pipeline.Unet.Run(inputs, CancellationToken.None); pipeline.Unet.Run(inputs, CancellationToken.None); }
+    if (steps > 1) Step(); // warm-up: first loads and ORT's allocation planning
+    var clock = Stopwatch.StartNew();
+    for (int i = 0; i < steps; i++) Step();
+    double perStep = clock.Elapsed.TotalSeconds / steps;
+    // The UNet phase only (no text encoders, no VAE in this run): the planner's estimate for that phase.
+    var shape = MemoryPlanner.Describe(pipeline.Model);
+    long segmentBytes = MemoryPlanner.SegmentBytes(shape, mode, budget, 1024, 1024);
+    var estimate = MemoryPlanner.Estimate(shape, mode, size, size, 1, budget, segmentBytes, 0);
+    int segments = pipeline.Unet is SegmentedUnetRunner runner ? runner.Segments.Count : 1;
+    double peak = Measure.PeakMiB(), estimated = estimate.UnetPhasePeakBytes / 1048576.0;
+    Console.WriteLine($"{segments,8}  {peak,8:F0}  {estimated,12:F0}  {estimated / peak,8:F2}  {perStep,11:F1}");
 }
 
 void ForgeFull(string architecture, string precision)

@@ -2,7 +2,8 @@ namespace NanoBanana.Runtime;
 
 /// <summary>
 /// The planner's estimate of a render's peak device memory in one mode (on the CPU: the process's resident
-/// memory), with its parts. An estimate from the model's shapes, not a measurement.
+/// memory), with its parts. An estimate from the model's shapes, not a measurement. <see cref="UnetPhasePeakBytes"/> is
+/// the denoising loop alone (resident UNet weights, its activations and the runtime).
 /// </summary>
 public sealed record MemoryEstimate(
     MemoryMode Mode,
@@ -14,6 +15,7 @@ public sealed record MemoryEstimate(
     long VaeActivationBytes,
     long RuntimeBytes,
     long PeakBytes,
+    long UnetPhasePeakBytes,
     long? BudgetBytes,
     int SegmentCount)
 {

@@ -6,7 +6,7 @@ namespace NanoBanana.Runtime;
 /// <summary>
 /// Estimates a render's peak memory per mode from the model itself: resident weights from each component's
 /// initializers (and the UNet's segments), UNet activations from unet/config.json at the render's resolution and
-/// batch (per level: the self-attention score and softmax tensors, batch × heads × tokens² × 4 bytes, and the
+/// batch (per level: the self-attention scores, scaled scores and softmax, 3 × batch × heads × tokens² × 4 bytes, and the
 /// feature maps with every skip connection held for the up blocks), and the VAE decoder's largest activations
 /// (128 channels at full resolution, or per 512-pixel tile when tiled). Computed, not typed in: the seed's
 /// resolution × batch table comes from here.
@@ -38,8 +38,12 @@ public static class MemoryPlanner
                 ? types.EnumerateArray().Select(t => t.GetString()!.StartsWith("CrossAttn", StringComparison.Ordinal)).ToArray()
                 : channels.Select(_ => true).ToArray();
         }
+        // The decoder's widest level (at full resolution) is the first of the VAE's block_out_channels.
+        string vaeConfig = Path.Combine(model.Folder, DiffusionModel.VaeDecoder, "config.json");
+        int vaeWidth = File.Exists(vaeConfig) && JsonDocument.Parse(File.ReadAllText(vaeConfig)).RootElement.TryGetProperty("block_out_channels", out var vae)
+            ? vae[0].GetInt32() : 128;
         return new ModelShape(Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
-            Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, 128);
+            Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, vaeWidth);
     }
 
     /// <summary>The peak activation bytes of one UNet evaluation of <paramref name="batch"/> images.</summary>
@@ -51,7 +55,8 @@ public static class MemoryPlanner
             long h = Math.Max(1, height / 8 >> level), w = Math.Max(1, width / 8 >> level), tokens = h * w;
             long map = batch * shape.BlockOutChannels[level] * tokens * FloatBytes;
             skips += 3 * map; // two resnet outputs and the downsample (or conv_in) per level, held for the up path
-            long attention = shape.HasAttention[level] ? 2L * batch * shape.Heads[level] * tokens * tokens * FloatBytes : 0;
+            // Scores, scaled scores and softmax probabilities: three tokens² tensors per head.
+            long attention = shape.HasAttention[level] ? 3L * batch * shape.Heads[level] * tokens * tokens * FloatBytes : 0;
             // Inside a block: the attention scores and their softmax, the GEGLU's 8C projection, a few maps.
             long working = Math.Max(attention, 8 * map) + 4 * map;
             peak = Math.Max(peak, working);
@@ -77,26 +82,28 @@ public static class MemoryPlanner
     {
         long unetActivations = UnetActivationBytes(shape, width, height, batch);
         long vaeActivations = VaeActivationBytes(shape, width, height, tiled: mode == MemoryMode.Low);
-        long weights, peak;
+        long weights, peak, unetResident;
         switch (mode)
         {
             case MemoryMode.Full:
                 weights = shape.TextEncoderBytes + shape.UnetBytes + shape.VaeDecoderBytes;
+                unetResident = shape.UnetBytes;
                 peak = weights + Math.Max(unetActivations, vaeActivations);
                 break;
             case MemoryMode.Balanced:
                 // Text encoders and VAE are released when the UNet needs their room; the UNet fills what is left.
                 long room = budgetBytes is long b ? b - RuntimeBytes - unetActivations : long.MaxValue;
-                long unetResident = Math.Min(shape.UnetBytes, Math.Max(2 * segmentBytes, room));
+                unetResident = Math.Min(shape.UnetBytes, Math.Max(2 * segmentBytes, room));
                 weights = unetResident;
                 peak = Math.Max(unetResident + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
                 break;
             default:
-                weights = Math.Min(shape.UnetBytes, 2 * segmentBytes);
+                weights = unetResident = Math.Min(shape.UnetBytes, 2 * segmentBytes);
                 peak = Math.Max(weights + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
                 break;
         }
-        return new MemoryEstimate(mode, width, height, batch, weights, unetActivations, vaeActivations, RuntimeBytes, peak + RuntimeBytes, budgetBytes, segmentCount);
+        return new MemoryEstimate(mode, width, height, batch, weights, unetActivations, vaeActivations, RuntimeBytes, peak + RuntimeBytes,
+            unetResident + unetActivations + RuntimeBytes, budgetBytes, segmentCount);
     }
 
     /// <summary>The segment size a mode uses under a budget: Balanced quarters the room left after activations,
