@@ -21,6 +21,11 @@
         'New-ExplodedView'
         'Get-RenderNoise'
         'Get-SchedulerTimestep'
+        'Open-NanoBananaSession'
+        'Get-NanoBananaSession'
+        'Close-NanoBananaSession'
+        'Clear-NanoBananaCache'
+        'Get-RenderMemoryEstimate'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

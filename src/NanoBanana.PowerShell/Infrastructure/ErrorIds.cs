@@ -20,4 +20,6 @@ public static class ErrorIds
     public const string InvalidRenderRow = "InvalidRenderRow";
     /// <summary>No -ModelPath, no session model and no $env:NANOBANANA_MODEL.</summary>
     public const string ModelNotSet = "ModelNotSet";
+    /// <summary>A render whose estimated peak memory exceeds the session's budget in its memory mode.</summary>
+    public const string InsufficientMemory = "InsufficientMemory";
 }

@@ -16,6 +16,7 @@ internal static class RenderErrors
     {
         RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
+        RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),

@@ -1,0 +1,97 @@
+using NanoBanana.PowerShell.Tests.Hosting;
+
+namespace NanoBanana.PowerShell.Tests;
+
+/// <summary>The engine session is process-wide: these tests change it, so they never run beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EngineSessionCollection
+{
+    public const string Name = "Engine session";
+}
+
+[Collection(EngineSessionCollection.Name)]
+public sealed class SessionCommandTests(TinyModelFolders models) : IClassFixture<TinyModelFolders>
+{
+    const string Row = "[pscustomobject]@{ Name = 'Drill'; Description = 'knolling of a drill'; Seed = '4'; Width = '64'; Height = '64'; Steps = '3' }";
+
+    [Fact]
+    public void EveryMemoryModeRendersTheSameImageAndTheSessionReportsItsSegments()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+        var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
+        try
+        {
+            ps.Run("$null = Open-NanoBananaSession -ModelPath $m -MemoryMode Full", vars).AssertSuccess();
+            ps.Run(Row + " | New-ExplodedView -OutFile full.png").AssertSuccess();
+            var full = ps.Run("Get-NanoBananaSession").AssertSuccess().Output.Single();
+            Assert.Equal("Full", full.Properties["MemoryMode"].Value);
+            Assert.Equal(1, (int)full.Properties["SegmentCount"].Value);
+            Assert.True((long)full.Properties["ResidentBytes"].Value > 0);
+
+            foreach (string mode in new[] { "Balanced", "Low" })
+            {
+                var session = ps.Run($"Open-NanoBananaSession -ModelPath $m -MemoryMode {mode} -MemoryBudgetMB 1024", vars).AssertSuccess().Output.Single();
+                Assert.Equal(mode, session.Properties["MemoryMode"].Value);
+                Assert.Equal(1024L << 20, (long)session.Properties["BudgetBytes"].Value!);
+                var image = ps.Run(Row + $" | New-ExplodedView -OutFile {mode}.png").AssertSuccess().Output.Single();
+                Assert.True((long)image.Properties["PeakMemoryBytes"].Value! > 0);
+                var info = ps.Run("Get-NanoBananaSession").AssertSuccess().Output.Single();
+                Assert.True((int)info.Properties["SegmentCount"].Value >= 1);
+                var loads = (System.Collections.Hashtable)info.Properties["LoadCounts"].Value;
+                Assert.Contains(loads.Keys.Cast<string>(), k => k.Contains("segment"));
+                // Cutting the graph changes ORT's fusions at the cuts, so float sums may round differently: ≤ 1 level.
+                var comparison = ps.Run($"'{mode}.png' | Compare-RenderImage -ReferencePath full.png").AssertSuccess().Output.Single();
+                Assert.InRange((int)comparison.Properties["MaxDifference"].Value, 0, 1);
+            }
+
+            ps.Run("Clear-NanoBananaCache").AssertSuccess();
+            Assert.Equal(0L, (long)ps.Run("Get-NanoBananaSession").AssertSuccess().Output.Single().Properties["ResidentBytes"].Value);
+        }
+        finally
+        {
+            ps.Run("Close-NanoBananaSession").AssertSuccess();
+        }
+    }
+
+    [Fact]
+    public void ARenderOverBudgetFailsBeforeStartingAndNamesAModeThatFits()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+        var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
+        try
+        {
+            var estimates = ps.Run("Get-RenderMemoryEstimate -ModelPath $m -Width 1024 -Height 1024", vars).AssertSuccess().Output;
+            Assert.Equal(["Full", "Balanced", "Low"], estimates.Select(e => (string)e.Properties["MemoryMode"].Value));
+            long full = (long)estimates[0].Properties["EstimatedPeakBytes"].Value, low = (long)estimates[2].Properties["EstimatedPeakBytes"].Value;
+            int budgetMB = (int)((full + low) / 2 >> 20);
+
+            ps.Run($"$null = Open-NanoBananaSession -ModelPath $m -MemoryMode Full -MemoryBudgetMB {budgetMB}", vars).AssertSuccess();
+            var result = ps.Run("[pscustomobject]@{ Name = 'Big'; Description = 'a drill'; Width = '1024'; Height = '1024'; Steps = '2' } | New-ExplodedView -OutputDirectory out");
+            var error = Assert.Single(result.Errors);
+            Assert.StartsWith("InsufficientMemory,", error.FullyQualifiedErrorId);
+            Assert.Contains("-MemoryMode", error.ToString());
+            Assert.Empty(dir.Files());
+        }
+        finally
+        {
+            ps.Run("Close-NanoBananaSession").AssertSuccess();
+        }
+    }
+
+    [Fact]
+    public void TwoRunspacesRenderingAtOnceBothSucceed()
+    {
+        using var dir = new TempDirectory();
+        var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
+        var renders = new[] { "a", "b" }.Select(name => Task.Run(() =>
+        {
+            using var ps = new PowerShellSession(dir.Path);
+            return ps.Run(Row.Replace("'Drill'", $"'{name}'") + " | New-ExplodedView -ModelPath $m -OutputDirectory out", vars);
+        })).ToArray();
+        Task.WaitAll(renders);
+        Assert.All(renders, r => r.Result.AssertSuccess());
+        Assert.Equal([Path.Combine("out", "a.png"), Path.Combine("out", "b.png")], dir.Files());
+    }
+}
