@@ -26,6 +26,10 @@
         'Close-NanoBananaSession'
         'Clear-NanoBananaCache'
         'Get-RenderMemoryEstimate'
+        'Set-LoraWeight'
+        'Get-LoraWeight'
+        'Remove-Lora'
+        'New-SyntheticLora'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

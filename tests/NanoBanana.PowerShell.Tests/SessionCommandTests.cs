@@ -81,7 +81,7 @@ public sealed class SessionCommandTests(TinyModelFolders models) : IClassFixture
     }
 
     [Fact]
-    public void TwoRunspacesRenderingAtOnceBothSucceed()
+    public async Task TwoRunspacesRenderingAtOnceBothSucceed()
     {
         using var dir = new TempDirectory();
         var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
@@ -90,8 +90,7 @@ public sealed class SessionCommandTests(TinyModelFolders models) : IClassFixture
             using var ps = new PowerShellSession(dir.Path);
             return ps.Run(Row.Replace("'Drill'", $"'{name}'") + " | New-ExplodedView -ModelPath $m -OutputDirectory out", vars);
         })).ToArray();
-        Task.WaitAll(renders);
-        Assert.All(renders, r => r.Result.AssertSuccess());
+        foreach (var result in await Task.WhenAll(renders)) result.AssertSuccess();
         Assert.Equal([Path.Combine("out", "a.png"), Path.Combine("out", "b.png")], dir.Files());
     }
 }

@@ -35,6 +35,10 @@ public sealed record RenderRow
     public string? GuidanceBatching { get; init; }
     public string? ModelPath { get; init; }
 
+    /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
+    /// (e.g. "turbo=0.7; style=0.3"); they override Set-LoraWeight's for this render.</summary>
+    public string? LoraWeight { get; init; }
+
     /// <summary>How error messages name the row: its product name, else its position.</summary>
     public string Label => Given(Name) ? $"'{Name!.Trim()}'" : $"#{Index}";
 
@@ -59,6 +63,7 @@ public sealed record RenderRow
             GuidanceBatching = Given(GuidanceBatching)
                 ? ParseName<Diffusion.GuidanceBatching>(nameof(GuidanceBatching), GuidanceBatching!, string.Join(" or ", Enum.GetNames<Diffusion.GuidanceBatching>()))
                 : Defaults.GuidanceBatching,
+            LoraWeights = Given(LoraWeight) ? ParseLoraWeights(LoraWeight!) : new Dictionary<string, double>(),
         };
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);
         return request;
@@ -107,6 +112,19 @@ public sealed record RenderRow
             && (field == nameof(Seed) || value is >= int.MinValue and <= int.MaxValue))
             return value;
         throw new RenderRowException(Label, field, $"{field} is '{text}'; use {expected}.");
+    }
+
+    Dictionary<string, double> ParseLoraWeights(string text)
+    {
+        var weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (string pair in text.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int separator = pair.IndexOfAny(['=', ':']);
+            if (separator <= 0)
+                throw new RenderRowException(Label, nameof(LoraWeight), $"{nameof(LoraWeight)} has '{pair}'; write name=weight pairs such as 'turbo=0.7; style=0.3'.");
+            weights[pair[..separator].Trim()] = ParseNumber(nameof(LoraWeight), pair[(separator + 1)..], "a number such as 0.8 after the LoRA's name");
+        }
+        return weights;
     }
 
     double ParseNumber(string field, string text, string expected) =>

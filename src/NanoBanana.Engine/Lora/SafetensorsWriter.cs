@@ -4,10 +4,11 @@ using System.Text.Json;
 
 namespace NanoBanana.Lora;
 
-/// <summary>Writes F32 .safetensors files (synthetic LoRAs for tests and users' experiments).</summary>
+/// <summary>Writes F32 .safetensors files (synthetic LoRAs for tests and users' experiments), atomically.</summary>
 public static class SafetensorsWriter
 {
-    public static void Write(string path, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IReadOnlyList<(string Name, long[] Shape, float[] Values)> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        bool overwrite = true)
     {
         var header = new Dictionary<string, object>(StringComparer.Ordinal);
         if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
@@ -24,7 +25,7 @@ public static class SafetensorsWriter
         // The format recommends padding the header with spaces to an 8-byte boundary so data is aligned.
         int padded = (json.Length + 7) / 8 * 8;
 
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var stream = new MemoryStream();
         Span<byte> prefix = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
         stream.Write(prefix);
@@ -37,5 +38,6 @@ public static class SafetensorsWriter
                 BinaryPrimitives.WriteSingleLittleEndian(buffer, v);
                 stream.Write(buffer);
             }
+        Imaging.AtomicFileWriter.Write(path, stream.GetBuffer().AsSpan(0, (int)stream.Length), overwrite);
     }
 }

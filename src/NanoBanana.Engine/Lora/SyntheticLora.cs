@@ -9,15 +9,35 @@ namespace NanoBanana.Lora;
 /// </summary>
 public static class SyntheticLora
 {
-    /// <summary>Attention projections, feed-forward layers and 3×3 convolutions: what real SD LoRAs train.</summary>
+    /// <summary>Attention projections, feed-forward layers and 3×3 convolutions (the UNet's), and the text encoders'
+    /// attention and MLP projections: what real SD LoRAs train.</summary>
     public static bool DefaultTargets(LoraModuleSite site) =>
         site.ModulePath.EndsWith(".to_q") || site.ModulePath.EndsWith(".to_k") || site.ModulePath.EndsWith(".to_v")
         || site.ModulePath.EndsWith(".to_out.0") || site.ModulePath.Contains(".ff.net.")
+        || site.ModulePath.EndsWith("_proj") || site.ModulePath.EndsWith(".mlp.fc1") || site.ModulePath.EndsWith(".mlp.fc2")
         || (site.IsConv && site.KernelHeight == 3 && site.KernelWidth == 3);
+
+    /// <summary>What <see cref="CreateWithReference"/> wrote.</summary>
+    public sealed record Result(string Path, int ModuleCount, string? MergedModelPath);
+
+    /// <summary>
+    /// New-SyntheticLora: a random LoRA for <paramref name="modelFolder"/>'s <paramref name="component"/> and, when
+    /// <paramref name="mergedFolder"/> is given, an offline merged copy of that component at <paramref name="mergeWeight"/>
+    /// for comparison (the runtime never merges).
+    /// </summary>
+    public static Result CreateWithReference(string modelFolder, string path, int rank, LoraKeyFormat format, int seed, LoraComponent component,
+        string? mergedFolder, double mergeWeight, bool overwrite)
+    {
+        if (rank < 1) throw new ArgumentOutOfRangeException(nameof(rank), rank, "The rank must be at least 1 (4 to 128 is typical).");
+        int modules = Create(modelFolder, path, rank, format, seed, component: component, overwrite: overwrite);
+        string? merged = mergedFolder is null ? null
+            : LoraMerger.WriteMergedModel(modelFolder, [LoraAdapter.Load(path)], [(float)mergeWeight], mergedFolder, component);
+        return new Result(System.IO.Path.GetFullPath(path), modules, merged);
+    }
 
     /// <returns>The number of modules written.</returns>
     public static int Create(string modelFolder, string path, int rank, LoraKeyFormat format, int seed,
-        Func<LoraModuleSite, bool>? targets = null, LoraComponent component = LoraComponent.Unet)
+        Func<LoraModuleSite, bool>? targets = null, LoraComponent component = LoraComponent.Unet, bool overwrite = true)
     {
         var model = OnnxModelFile.Load(Path.Combine(modelFolder, LoraMerger.PartFolder(component), "model.onnx"));
         var random = new Random(seed);
@@ -40,7 +60,7 @@ public static class SyntheticLora
         var metadata = format == LoraKeyFormat.Peft
             ? new Dictionary<string, string> { ["lora_alpha"] = alpha.ToString(CultureInfo.InvariantCulture), ["r"] = rank.ToString(CultureInfo.InvariantCulture) }
             : new Dictionary<string, string> { ["ss_network_dim"] = rank.ToString(CultureInfo.InvariantCulture) };
-        SafetensorsWriter.Write(path, tensors, metadata);
+        SafetensorsWriter.Write(path, tensors, metadata, overwrite);
         return sites.Count;
     }
 

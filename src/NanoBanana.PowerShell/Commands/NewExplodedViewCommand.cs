@@ -95,6 +95,11 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     [AllowNull, AllowEmptyString]
     public string? OutFile { get; set; }
 
+    /// <summary>A hashtable (@{ turbo = 0.7 }) or "name=weight" text (a CSV cell).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public object? LoraWeight { get; set; }
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public SwitchParameter Force { get; set; }
 
@@ -110,7 +115,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
-            GuidanceBatching = GuidanceBatching, ModelPath = ModelPath,
+            GuidanceBatching = GuidanceBatching, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
         };
         object target = (object?)InputObject ?? row;
         try
@@ -188,6 +193,15 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    // A hashtable becomes the same "name=weight" text a CSV cell holds, so the engine parses one form.
+    private string? LoraWeightText() => (LoraWeight is PSObject wrapped ? wrapped.BaseObject : LoraWeight) switch
+    {
+        null => null,
+        System.Collections.IDictionary table => string.Join("; ", table.Keys.Cast<object>().Select(k =>
+            $"{k}={Convert.ToString(table[k] is PSObject p ? p.BaseObject : table[k], System.Globalization.CultureInfo.InvariantCulture)}")),
+        var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     // "a drone" | New-ExplodedView: a piped string is the prompt. Read, never assigned to Prompt, because
     // PowerShell only resets parameters it bound itself between rows.

@@ -17,6 +17,8 @@ internal static class RenderErrors
         RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
+        // The engine's only lookup by name during a render: a -LoraWeight for an unregistered LoRA.
+        KeyNotFoundException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),

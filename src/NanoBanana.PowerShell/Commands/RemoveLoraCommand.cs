@@ -1,0 +1,26 @@
+using System.Management.Automation;
+using NanoBanana.PowerShell.Infrastructure;
+using NanoBanana.Runtime;
+
+namespace NanoBanana.PowerShell.Commands;
+
+/// <summary>Unregisters LoRAs; later renders no longer apply them.</summary>
+[Cmdlet(VerbsCommon.Remove, "Lora", SupportsShouldProcess = true)]
+public sealed class RemoveLoraCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LoraNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (string name in Name)
+        {
+            if (!ShouldProcess(name, "Remove LoRA")) continue;
+            if (!NanoBananaEngine.Shared.Loras.Remove(name))
+                WriteError(new ErrorRecord(new KeyNotFoundException($"No LoRA named '{name}' is registered; Get-LoraWeight lists the registered ones."),
+                    ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound, name));
+        }
+    }
+}
