@@ -18,14 +18,8 @@ internal static class Measure
         return best;
     }
 
-    /// <summary>The process's peak resident memory (VmHWM) in MiB.</summary>
-    public static double PeakMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-        return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-    }
+    /// <summary>The process's peak resident memory (VmHWM) in MiB, as the engine reports it for a render.</summary>
+    public static double PeakMiB() => NanoBanana.Runtime.ProcessMemory.PeakBytes() / 1048576.0;
 
     public static string RepositoryRoot()
     {
