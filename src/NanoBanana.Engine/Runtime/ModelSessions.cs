@@ -17,6 +17,7 @@ public sealed class ModelSessions : IDisposable
     sealed record Resident(InferenceSession Session, long Bytes, long LastUse);
 
     readonly Func<SessionOptions> _options;
+    readonly IReadOnlySet<string> _cpuComponents;
     readonly Dictionary<string, Resident> _resident = new(StringComparer.Ordinal);
     readonly Dictionary<string, (Task<InferenceSession> Task, long Bytes)> _loading = new(StringComparer.Ordinal);
     readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
@@ -28,12 +29,17 @@ public sealed class ModelSessions : IDisposable
     /// <param name="options">Creates options for each new session (device/provider choice lives with the caller:
     /// <see cref="ExecutionProviders.CreateSessionOptions"/>).</param>
     /// <param name="budgetBytes">Weight bytes that may be resident at once; <see cref="long.MaxValue"/> keeps everything.</param>
-    public ModelSessions(DiffusionModel model, Func<SessionOptions>? options = null, long budgetBytes = long.MaxValue)
+    /// <param name="cpuComponents">Components that run on the CPU whatever the device (Low mode's text encoders).</param>
+    public ModelSessions(DiffusionModel model, Func<SessionOptions>? options = null, long budgetBytes = long.MaxValue, IReadOnlySet<string>? cpuComponents = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? (() => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu));
         BudgetBytes = budgetBytes;
+        _cpuComponents = cpuComponents ?? new HashSet<string>();
     }
+
+    /// <summary>Components whose sessions run on the CPU whatever the device.</summary>
+    public IReadOnlySet<string> CpuComponents => _cpuComponents;
 
     public DiffusionModel Model { get; }
 
@@ -65,7 +71,7 @@ public sealed class ModelSessions : IDisposable
         var part = Model[component];
         return Acquire(Key(part.Path), part.WeightBytes, () =>
         {
-            using var options = _options();
+            using var options = _cpuComponents.Contains(component) ? ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu) : _options();
             return new InferenceSession(part.Path, options);
         });
     }

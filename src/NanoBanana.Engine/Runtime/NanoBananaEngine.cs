@@ -164,7 +164,9 @@ public sealed class NanoBananaEngine : IDisposable
                 o.EnableCpuMemArena = false;
                 return o;
             };
-            var sessions = new ModelSessions(model, sessionOptions, mode == MemoryMode.Full ? long.MaxValue : weightBudget ?? long.MaxValue);
+            // Low mode keeps the text encoders off the device: they run once per render and are small next to the UNet.
+            var cpuComponents = mode == MemoryMode.Low ? new HashSet<string> { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 } : null;
+            var sessions = new ModelSessions(model, sessionOptions, mode == MemoryMode.Full ? long.MaxValue : weightBudget ?? long.MaxValue, cpuComponents);
             IUnetRunner runner = mode == MemoryMode.Full
                 ? SegmentedUnetRunner.Whole(sessions, Loras.Snapshot)
                 : new SegmentedUnetRunner(sessions,
@@ -268,6 +270,30 @@ public sealed class NanoBananaEngine : IDisposable
     {
         foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
         _pipelines.Clear();
+    }
+
+    /// <summary>
+    /// Set-LoraWeight: registers or re-weights a LoRA. When the session names a model, the LoRA is mapped onto its
+    /// UNet now, so a LoRA for another base model fails here (shape mismatch, naming the key) rather than at the
+    /// first render, and keys matching no layer come back as a warning with examples.
+    /// </summary>
+    public (Lora.LoraEntry Entry, string? Warning) SetLora(string? path, string? name, double weight)
+    {
+        var entry = Loras.Set(path, name, weight);
+        if (Session.ModelPath is not { } model) return (entry, null);
+        try
+        {
+            var unet = Onnx.OnnxModelFile.Load(DiffusionModel.Open(model)[DiffusionModel.Unet].Path);
+            var mapping = Lora.LoraTargetMapper.Map(unet.Graph, [entry.Adapter], Lora.LoraComponent.Unet);
+            int textEncoderKeys = entry.Adapter.Targets.Count(t => t.Component != Lora.LoraComponent.Unet);
+            string? textWarning = textEncoderKeys == 0 ? null : $"{textEncoderKeys} text-encoder key(s) are read but not applied (LoRA branches go into the UNet only).";
+            return (entry, string.Join(" ", new[] { mapping.Warning, textWarning }.OfType<string>()) is { Length: > 0 } w ? w : null);
+        }
+        catch (InvalidDataException)
+        {
+            Loras.Remove(entry.Name);
+            throw;
+        }
     }
 
     /// <summary>Disposes a model's sessions, freeing its memory.</summary>

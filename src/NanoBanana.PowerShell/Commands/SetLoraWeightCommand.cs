@@ -34,7 +34,8 @@ public sealed class SetLoraWeightCommand : PSCmdlet
         string? path = ParameterSetName == PathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path) : null;
         try
         {
-            var entry = NanoBananaEngine.Shared.Loras.Set(path, Name, Weight);
+            var (entry, warning) = NanoBananaEngine.Shared.SetLora(path, Name, Weight);
+            if (warning is not null) WriteWarning($"LoRA '{entry.Name}': {warning}");
             WriteVerbose($"LoRA '{entry.Name}' ({entry.TargetCount} layers, rank {entry.Rank}) now applies with weight {entry.Weight}.");
             if (PassThru) WriteObject(LoraViews.ToView(entry));
         }
