@@ -1,16 +1,16 @@
+using NanoBanana.Engine.Tests.Forge;
 using NanoBanana.Forge;
 using NanoBanana.Models;
 
 namespace NanoBanana.Engine.Tests.Pipeline;
 
-/// <summary>Forge folders built once per test class: tiny SDXL and SD 1.5, a tiny fp16 SDXL with the legacy I/O
-/// contract (int32 ids, int64 timestep[batch]), and a Small SDXL whose UNet takes long enough at 512×512 for a
-/// test to cancel inside a run.</summary>
-public sealed class TinyModels : IDisposable
+/// <summary>Forge folders for the pipeline tests: tiny SDXL and SD 1.5, a tiny fp16 SDXL with the legacy I/O
+/// contract (int32 ids, int64 timestep[batch]), a Small SDXL whose UNet takes long enough at 512×512 for a test to
+/// cancel inside a run, and a tiny SDXL with a purely local VAE decoder for tiling tests.</summary>
+public sealed class TinyModels : ModelFolderFixture
 {
-    public TinyModels()
+    public TinyModels() : base("nb-pipeline-")
     {
-        Root = Path.Combine(Path.GetTempPath(), "nb-pipeline-" + Guid.NewGuid().ToString("N"));
         Xl = Build("tiny-sdxl", new SyntheticModelOptions { Seed = 11 });
         Sd15 = Build("tiny-sd15", new SyntheticModelOptions { Architecture = DiffusionArchitecture.StableDiffusion15, Seed = 11 });
         LegacyXl = Build("legacy-sdxl", new SyntheticModelOptions { Seed = 11, Precision = ModelPrecision.Float16, LegacyIo = true });
@@ -19,9 +19,6 @@ public sealed class TinyModels : IDisposable
         LocalVaeDecoder.Write(Path.Combine(LocalVaeXl, "vae_decoder", "model.onnx"));
     }
 
-    string Build(string name, SyntheticModelOptions options) => SyntheticModelForge.Create(Path.Combine(Root, name), options).Folder;
-
-    public string Root { get; }
     public string Xl { get; }
     public string Sd15 { get; }
     public string SlowXl { get; }
@@ -29,9 +26,4 @@ public sealed class TinyModels : IDisposable
 
     /// <summary>Tiny SDXL whose VAE decoder is purely local (<see cref="LocalVaeDecoder"/>), for tiling tests.</summary>
     public string LocalVaeXl { get; }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-    }
 }
