@@ -1,101 +1,57 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
+using NanoBanana.Diffusion;
+using NanoBanana.Forge;
 using NanoBanana.Lora;
-using NanoBanana.Onnx;
+using NanoBanana.Runtime;
 
-// A transformer-like stack of Linear layers named as torch.onnx names SDXL attention projections
-// (anonymous onnx::MatMul_* weights in external data), big enough that one run takes real time.
-int layers = args.Length > 0 ? int.Parse(args[0]) : 24, width = 640, tokens = 1024, rank = 16;
+// Usage: dotnet run -c Release --project bench/NanoBanana.Bench.Lora [renders]
+// Renders through the engine (New-ExplodedView's path) on the forge Small SDXL with a rank-16 LoRA on every
+// attention, feed-forward and 3×3 conv layer: renders at a fixed weight against renders whose weight changes
+// every time, alternated so that load elsewhere on the machine falls on both.
+int renders = args.Length > 0 ? int.Parse(args[0]) : 4;
 string folder = Directory.CreateTempSubdirectory("nb-bench-lora-").FullName;
 try
 {
-    string unet = Directory.CreateDirectory(Path.Combine(folder, "unet")).FullName;
-    var b = new OnnxGraphBuilder("unet");
-    b.AddInput("sample", OnnxDataType.Float, 1, tokens, width);
-    var random = new Random(1);
-    using (var data = new ExternalDataWriter(Path.Combine(unet, "model.onnx_data")))
+    string model = SyntheticModelForge.Create(Path.Combine(folder, "small-sdxl"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder;
+    string lora = Path.Combine(folder, "style.safetensors");
+    int modules = SyntheticLora.Create(model, lora, rank: 16, LoraKeyFormat.Kohya, seed: 2);
+    using var engine = new NanoBananaEngine(new EngineOptions { UserDataDirectory = Path.Combine(folder, "home") });
+    engine.SetLora(lora, "style", 0.8);
+    var request = new TextToImageRequest { Prompt = "knolling of a coffee grinder", Seed = 1, Steps = 8, Width = 256, Height = 256 };
+
+    double Render(double? weight)
     {
-        b.ExternalData = data;
-        for (int i = 0; i < layers; i++)
-            b.AddInitializer($"onnx::MatMul_{1000 + i}", new long[] { width, width },
-                Enumerable.Range(0, width * width).Select(_ => (random.NextSingle() * 2 - 1) / MathF.Sqrt(width)).ToArray());
-        b.ExternalData = null;
+        var clock = Stopwatch.StartNew();
+        engine.Render(model, weight is double w ? request with { LoraWeights = new Dictionary<string, double> { ["style"] = w } } : request);
+        return clock.Elapsed.TotalMilliseconds;
     }
-    string x = "sample";
-    for (int i = 0; i < layers; i++)
-        x = b.Op("Tanh", $"/down_blocks.0/attentions.0/transformer_blocks.{i}/Tanh",
-            new[] { b.Op("MatMul", $"/down_blocks.0/attentions.0/transformer_blocks.{i}/attn1/to_q/MatMul", new[] { x, $"onnx::MatMul_{1000 + i}" }) });
-    b.AddNode("Identity", new[] { x }, new[] { "out_sample" });
-    b.AddOutput("out_sample", OnnxDataType.Float, 1, tokens, width);
-    string basePath = Path.Combine(unet, "model.onnx");
-    b.Save(basePath);
-
-    SyntheticLora.Create(folder, Path.Combine(folder, "a.safetensors"), rank, LoraKeyFormat.Kohya, 2);
-    var adapter = LoraAdapter.Load(Path.Combine(folder, "a.safetensors"));
-
-    var sw = Stopwatch.StartNew();
-    var injected = LoraGraphInjector.Inject(OnnxModelFile.Load(basePath), new[] { adapter });
-    string injectedPath = Path.Combine(unet, "model.lora.onnx");
-    OnnxModelFile.Save(injected.Model, injectedPath);
-    double injectMs = sw.Elapsed.TotalMilliseconds;
-
-    double Create(string path, out InferenceSession session)
+    Render(null); // warm-up: sessions created with the branches, first-run allocations
+    var fixedTimes = new List<double>();
+    var switchingTimes = new List<double>();
+    for (int i = 0; i < renders; i++)
     {
-        var t = Stopwatch.StartNew();
-        session = new InferenceSession(path);
-        return t.Elapsed.TotalMilliseconds;
+        fixedTimes.Add(Render(null));
+        switchingTimes.Add(Render(i % 2 == 0 ? 0.4 : 1.2));
     }
+    var scaleClock = Stopwatch.StartNew();
+    for (int i = 0; i < 1000; i++) engine.Loras.WeightsFor(new Dictionary<string, double> { ["style"] = i * 0.001 });
+    double switchUs = scaleClock.Elapsed.TotalMilliseconds; // per 1000 → µs each
+    int unetLoads = engine.LoadCounts(model)["unet/model.onnx"];
 
-    var sample = new float[tokens * width];
-    for (int i = 0; i < sample.Length; i++) sample[i] = MathF.Sin(i * 0.01f);
-    double Runs(InferenceSession session, Func<int, float> weight, int count)
-    {
-        using var options = new RunOptions();
-        var t = new Stopwatch();
-        for (int r = -2; r < count; r++) // two warm-up runs
-        {
-            if (r == 0) t.Start();
-            var inputs = LoraScales.CreateInputs(session.InputMetadata.Keys, new Dictionary<string, float> { ["a"] = weight(r) });
-            inputs["sample"] = OrtValue.CreateTensorValueFromMemory(sample, new long[] { 1, tokens, width });
-            using (session.Run(options, inputs, new[] { "out_sample" })) { }
-            foreach (var v in inputs.Values) v.Dispose();
-        }
-        return t.Elapsed.TotalMilliseconds / count;
-    }
+    var mergeClock = Stopwatch.StartNew();
+    LoraMerger.WriteMergedModel(model, [LoraAdapter.Load(lora)], [1.2f], Path.Combine(folder, "merged"));
+    double mergeMs = mergeClock.Elapsed.TotalMilliseconds;
 
-    const int count = 10;
-    double baseCreate = Create(basePath, out var baseSession);
-    double injCreate = Create(injectedPath, out var injSession);
-    double baseRun = Runs(baseSession, _ => 0, count);
-    double fixedRun = Runs(injSession, _ => 0.8f, count);
-    double switchingRun = Runs(injSession, r => r % 2 == 0 ? 0.4f : 1.2f, count);
-    var scaleSw = Stopwatch.StartNew();
-    for (int i = 0; i < 1000; i++)
-        foreach (var v in LoraScales.CreateInputs(injSession.InputMetadata.Keys, new Dictionary<string, float> { ["a"] = i * 0.001f }).Values) v.Dispose();
-    double scaleUs = scaleSw.Elapsed.TotalMilliseconds; // per 1000 → µs each
-
-    // The merged alternative: every weight change rewrites the model and rebuilds the session.
-    sw.Restart();
-    string merged = LoraMerger.WriteMergedModel(folder, new[] { adapter }, new[] { 1.2f }, Path.Combine(folder, "merged"));
-    double mergeMs = sw.Elapsed.TotalMilliseconds;
-    double mergedCreate = Create(merged, out var mergedSession);
-    double mergedRun = Runs(mergedSession, _ => 0, count);
-    baseSession.Dispose(); injSession.Dispose(); mergedSession.Dispose();
-
-    long baseBytes = new FileInfo(Path.Combine(unet, "model.onnx_data")).Length;
-    Console.WriteLine($"model: {layers} Linear {width}x{width} layers over {tokens} tokens ({baseBytes / 1e6:F1} MB external data), LoRA rank {rank} on all {injected.AppliedTargets} layers, ORT CPU, {Environment.ProcessorCount} cores");
-    Console.WriteLine($"| step | time |");
-    Console.WriteLine($"|---|---|");
-    Console.WriteLine($"| inject + save injected model.onnx ({new FileInfo(injectedPath).Length / 1e6:F2} MB, A/B inline) | {injectMs:F0} ms |");
-    Console.WriteLine($"| session create: base | {baseCreate:F0} ms |");
-    Console.WriteLine($"| session create: injected | {injCreate:F0} ms |");
-    Console.WriteLine($"| run: base | {baseRun:F1} ms |");
-    Console.WriteLine($"| run: injected, fixed weight 0.8 | {fixedRun:F1} ms |");
-    Console.WriteLine($"| run: injected, weight alternating 0.4/1.2 every run | {switchingRun:F1} ms |");
-    Console.WriteLine($"| building the scale inputs for a new weight | {scaleUs:F1} µs |");
-    Console.WriteLine($"| merged alternative: write merged copy | {mergeMs:F0} ms |");
-    Console.WriteLine($"| merged alternative: session create | {mergedCreate:F0} ms |");
-    Console.WriteLine($"| run: merged | {mergedRun:F1} ms |");
+    double fixedMs = fixedTimes.Average(), switchingMs = switchingTimes.Average();
+    Console.WriteLine($"forge Small SDXL, {request.Width}x{request.Height}, {request.Steps} steps, CFG {request.CfgScale}; LoRA rank 16 on {modules} layers; ORT CPU, {Environment.ProcessorCount} cores; {renders} renders each");
+    Console.WriteLine("| measure | value |");
+    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| render, weight fixed at 0.8 (mean) | {fixedMs:F0} ms |");
+    Console.WriteLine($"| render, weight changed before each render, 0.4 / 1.2 (mean) | {switchingMs:F0} ms |");
+    Console.WriteLine($"| cost of switching: difference / fixed render | {(switchingMs - fixedMs) / fixedMs * 100:+0.0;-0.0} % |");
+    Console.WriteLine($"| the switch itself (weights for a render) | {switchUs:F1} µs |");
+    Console.WriteLine($"| UNet session loads over {2 * renders + 1} renders | {unetLoads} |");
+    Console.WriteLine($"| merged alternative: write a merged UNet for one weight | {mergeMs:F0} ms (plus a new session) |");
 }
 finally
 {

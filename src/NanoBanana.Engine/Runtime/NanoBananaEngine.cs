@@ -155,18 +155,9 @@ public sealed class NanoBananaEngine : IDisposable
             var shape = MemoryPlanner.Describe(model);
             // Weights may fill the budget less what the runtime and the largest UNet activations (1024², batch 1) need.
             long? weightBudget = _session.BudgetBytes is long b ? Math.Max(b - MemoryPlanner.RuntimeBytes - MemoryPlanner.UnetActivationBytes(shape, 1024, 1024, 1), 1) : null;
-            var options = SessionOptionsFactory;
-            // Every session has its own activation arena, which keeps its peak for the session's life: with many
-            // segment sessions resident that multiplies the activation memory, so streaming modes allocate per run.
-            Func<Microsoft.ML.OnnxRuntime.SessionOptions> sessionOptions = mode == MemoryMode.Full ? options : () =>
-            {
-                var o = options();
-                o.EnableCpuMemArena = false;
-                return o;
-            };
             // Low mode keeps the text encoders off the device: they run once per render and are small next to the UNet.
             var cpuComponents = mode == MemoryMode.Low ? new HashSet<string> { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 } : null;
-            var sessions = new ModelSessions(model, sessionOptions, mode == MemoryMode.Full ? long.MaxValue : weightBudget ?? long.MaxValue, cpuComponents);
+            var sessions = new ModelSessions(model, SessionOptionsFactory, mode == MemoryMode.Full ? long.MaxValue : weightBudget ?? long.MaxValue, cpuComponents);
             IUnetRunner runner = mode == MemoryMode.Full
                 ? SegmentedUnetRunner.Whole(sessions, Loras.Snapshot)
                 : new SegmentedUnetRunner(sessions,

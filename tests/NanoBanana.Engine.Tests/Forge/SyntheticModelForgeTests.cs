@@ -200,6 +200,8 @@ public sealed class SyntheticModelForgeTests(ForgedModels models) : IClassFixtur
         var again = pipeline.Render(request);
         var other = pipeline.Render(request with { Seed = 43 });
         Assert.Equal(image.Pixels, again.Pixels);
+        // The PNG, parameters chunk included, is byte-identical too.
+        Assert.Equal(NanoBanana.Imaging.ImageCodec.EncodePng(image), NanoBanana.Imaging.ImageCodec.EncodePng(again));
         Assert.NotEqual(image.Pixels, other.Pixels);
         // Not a flat image: the random weights still give structure.
         Assert.True(image.Pixels.Where((_, i) => i % 4 == 0).Distinct().Count() > 8);
