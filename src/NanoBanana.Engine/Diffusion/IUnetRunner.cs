@@ -7,9 +7,19 @@ namespace NanoBanana.Diffusion;
 /// </summary>
 public interface IUnetRunner
 {
-    /// <summary>The prediction (same shape as <see cref="UnetInputs.Sample"/>), fp32.</summary>
-    float[] Run(UnetInputs inputs, CancellationToken cancellationToken);
+    /// <summary>
+    /// One prediction per pass (each the shape of its <see cref="UnetInputs.Sample"/>, fp32). The passes of a
+    /// step (CFG's cond and uncond) come together so a segmented runner loads each segment once for all of them.
+    /// </summary>
+    float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken);
 
-    /// <summary>UNet evaluations so far (one per batch, not per image).</summary>
+    /// <summary>UNet passes so far (one per batch, not per image).</summary>
     int RunCount { get; }
+}
+
+public static class UnetRunnerExtensions
+{
+    /// <summary>A single pass.</summary>
+    public static float[] Run(this IUnetRunner runner, UnetInputs inputs, CancellationToken cancellationToken) =>
+        runner.Run([inputs], cancellationToken)[0];
 }

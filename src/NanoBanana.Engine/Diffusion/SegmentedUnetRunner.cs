@@ -50,15 +50,16 @@ public sealed class SegmentedUnetRunner : IUnetRunner
 
     public int RunCount => _runCount;
 
-    public float[] Run(UnetInputs inputs, CancellationToken cancellationToken)
+    public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
     {
         SyncAdapters();
         var unet = _sessions.Model[DiffusionModel.Unet];
-        var live = UnetFeeds.Create(unet, inputs);
-        var owned = new List<(IDisposableReadOnlyCollection<OrtValue> Values, int LastReader)>();
-        var weights = inputs.LoraWeights ?? new Dictionary<string, float>();
+        var states = new List<PassState>(passes.Count);
         try
         {
+            foreach (var inputs in passes) states.Add(new PassState(UnetFeeds.Create(unet, inputs), inputs.LoraWeights ?? new Dictionary<string, float>()));
+            // Segment-major: every pass runs through a segment before the next one is needed, so a streaming mode
+            // loads each segment once per step rather than once per pass.
             for (int i = 0; i < _segments.Count; i++)
             {
                 var segment = _segments[i];
@@ -70,35 +71,52 @@ public sealed class SegmentedUnetRunner : IUnetRunner
                     var next = _segments[(i + 1) % _segments.Count];
                     _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder);
                 }
-                var scales = LoraScales.CreateInputs(session.InputNames, weights);
-                try
-                {
-                    var names = segment.Inputs.Concat(scales.Keys).ToArray();
-                    var values = segment.Inputs.Select(n => live[n]).Concat(scales.Values).ToArray();
-                    var results = CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), cancellationToken);
-                    for (int o = 0; o < segment.Outputs.Count; o++) live[segment.Outputs[o]] = results[o];
-                    owned.Add((results, segment.Outputs.Max(o => _lastReader.GetValueOrDefault(o, _segments.Count))));
-                }
-                finally
-                {
-                    foreach (var scale in scales.Values) scale.Dispose();
-                }
-                // Boundary tensors whose last reader has run are freed now, not at the end of the step.
-                foreach (var done in owned.Where(o => o.LastReader <= i).ToList())
-                {
-                    owned.Remove(done);
-                    done.Values.Dispose();
-                }
+                foreach (var state in states) RunSegment(session, i, state, cancellationToken);
                 if (_releaseAfterUse) _sessions.ReleaseKey(segment.Key);
             }
-            Interlocked.Increment(ref _runCount);
-            return OrtTensors.ReadFloats(live[unet.Outputs[0].Name]);
+            Interlocked.Add(ref _runCount, passes.Count);
+            return states.Select(s => OrtTensors.ReadFloats(s.Live[unet.Outputs[0].Name])).ToArray();
         }
         finally
         {
-            foreach (var (values, _) in owned) values.Dispose();
-            foreach (string input in unet.Inputs.Select(i => i.Name))
-                if (live.TryGetValue(input, out var value)) value.Dispose();
+            foreach (var state in states) state.Dispose(unet.Inputs.Select(i => i.Name));
+        }
+    }
+
+    void RunSegment(InferenceSession session, int index, PassState state, CancellationToken cancellationToken)
+    {
+        var segment = _segments[index];
+        var scales = LoraScales.CreateInputs(session.InputNames, state.LoraWeights);
+        try
+        {
+            var names = segment.Inputs.Concat(scales.Keys).ToArray();
+            var values = segment.Inputs.Select(n => state.Live[n]).Concat(scales.Values).ToArray();
+            var results = CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), cancellationToken);
+            for (int o = 0; o < segment.Outputs.Count; o++) state.Live[segment.Outputs[o]] = results[o];
+            state.Owned.Add((results, segment.Outputs.Max(o => _lastReader.GetValueOrDefault(o, _segments.Count))));
+        }
+        finally
+        {
+            foreach (var scale in scales.Values) scale.Dispose();
+        }
+        // Boundary tensors whose last reader has run are freed now, not at the end of the step.
+        foreach (var done in state.Owned.Where(o => o.LastReader <= index).ToList())
+        {
+            state.Owned.Remove(done);
+            done.Values.Dispose();
+        }
+    }
+
+    /// <summary>One pass's tensors in flight: its feeds, the boundary tensors produced so far and who owns them.</summary>
+    sealed record PassState(Dictionary<string, OrtValue> Live, IReadOnlyDictionary<string, float> LoraWeights)
+    {
+        public List<(IDisposableReadOnlyCollection<OrtValue> Values, int LastReader)> Owned { get; } = [];
+
+        public void Dispose(IEnumerable<string> feedNames)
+        {
+            foreach (var (values, _) in Owned) values.Dispose();
+            foreach (string input in feedNames)
+                if (Live.TryGetValue(input, out var value)) value.Dispose();
         }
     }
 

@@ -80,9 +80,9 @@ public sealed class TextToImagePipeline : IDisposable
             }
             else
             {
-                var c = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights), cancellationToken);
-                var u = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, loraWeights), cancellationToken);
-                prediction = Guide(u, c, (float)request.CfgScale);
+                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights),
+                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, loraWeights)], cancellationToken);
+                prediction = Guide(passes[1], passes[0], (float)request.CfgScale);
             }
             latents = scheduler.Step(prediction, step, latents, random);
             var elapsed = clock.Elapsed;

@@ -17,10 +17,10 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
     {
         public List<UnetInputs> Calls { get; } = [];
         public int RunCount => inner.RunCount;
-        public float[] Run(UnetInputs inputs, CancellationToken cancellationToken)
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
         {
-            Calls.Add(inputs);
-            return inner.Run(inputs, cancellationToken);
+            Calls.AddRange(passes);
+            return inner.Run(passes, cancellationToken);
         }
     }
 
@@ -185,11 +185,11 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
     {
         public TimeSpan? StoppedAfter { get; private set; }
         public int RunCount => inner.RunCount;
-        public float[] Run(UnetInputs inputs, CancellationToken cancellationToken)
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             cts.CancelAfter(delay);
-            try { return inner.Run(inputs, cancellationToken); }
+            try { return inner.Run(passes, cancellationToken); }
             finally { StoppedAfter = clock.Elapsed; }
         }
     }

@@ -84,6 +84,31 @@ public sealed class SegmentedUnetTests(ForgedModels models) : IClassFixture<Forg
     }
 
     [Fact]
+    public void The_passes_of_a_guided_step_share_one_load_of_each_segment()
+    {
+        var model = DiffusionModel.Open(models.Xl);
+        var segments = UnetPartitioner.Partition(OnnxModel.Load(model[DiffusionModel.Unet].Path), TotalWeights(models.Xl) / 4 + 1);
+        var cond = Inputs(model, seed: 1);
+        var uncond = cond with { EncoderHiddenStates = Inputs(model, seed: 2).EncoderHiddenStates };
+        using var wholeSessions = new ModelSessions(model);
+        var whole = SegmentedUnetRunner.Whole(wholeSessions);
+        float[][] expected = [whole.Run(cond, CancellationToken.None), whole.Run(uncond, CancellationToken.None)];
+
+        // Low: every segment is released after use, so each load is visible in the counts.
+        using var low = new ModelSessions(model, budgetBytes: segments.Max(s => s.WeightBytes) * 2);
+        var runner = new SegmentedUnetRunner(low, segments, releaseAfterUse: true);
+        var actual = runner.Run([cond, uncond], CancellationToken.None);
+
+        Assert.Equal(2, runner.RunCount);
+        // Separate passes would load every segment twice (a load counts when the runner takes the session).
+        Assert.All(segments, s => Assert.Equal(1, low.LoadCounts[s.Key]));
+        Assert.NotEqual(actual[0], actual[1]);
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < expected[pass].Length; i++)
+                Assert.True(Math.Abs(expected[pass][i] - actual[pass][i]) <= 1e-5, $"pass {pass} element {i}: {expected[pass][i]} vs {actual[pass][i]}");
+    }
+
+    [Fact]
     public void Segment_files_are_cached_per_model_and_regenerated_when_it_changes()
     {
         string copy = Path.Combine(models.Root, "cache-model");
