@@ -9,7 +9,8 @@ namespace NanoBanana.Diffusion;
 
 /// <summary>
 /// Evaluates the UNet segment by segment: each segment's session comes from <see cref="ModelSessions"/> (loaded
-/// on demand, within the budget), the next one is prefetched while the current one runs, and boundary tensors
+/// on demand, within the budget; those that fit stay resident, the rest stream — see <see cref="KeptSegments"/>), the
+/// next one is prefetched while the current one runs, and boundary tensors
 /// are handed from segment to segment and disposed right after their last reader. One segment is the whole UNet
 /// (the Full mode). Registered LoRAs are injected into each segment's graph as it loads (unmerged branches whose
 /// scale inputs carry <see cref="UnetInputs.LoraWeights"/>), so weights change between images for free.
@@ -18,26 +19,49 @@ public sealed class SegmentedUnetRunner : IUnetRunner
 {
     readonly ModelSessions _sessions;
     readonly IReadOnlyList<UnetSegment> _segments;
-    readonly bool _releaseAfterUse;
+    readonly HashSet<int> _kept;
     readonly Func<LoraSnapshot> _loras;
     readonly Dictionary<string, int> _lastReader = new(StringComparer.Ordinal);
     readonly string _unetFolder;
     LoraSnapshot _injected = LoraSnapshot.None;
     int _runCount;
 
-    /// <param name="releaseAfterUse">Low mode: a segment's session is released as soon as it has run.</param>
+    /// <param name="releaseAfterUse">Low mode: every segment's session is released as soon as it has run.</param>
     /// <param name="loras">The adapters to inject; null for none.</param>
     public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false, Func<LoraSnapshot>? loras = null)
     {
         _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         if (segments.Count == 0) throw new ArgumentException("A UNet needs at least one segment.", nameof(segments));
         _segments = segments;
-        _releaseAfterUse = releaseAfterUse;
+        _kept = releaseAfterUse ? [] : Kept(segments, sessions.BudgetBytes);
         _loras = loras ?? (() => LoraSnapshot.None);
         _unetFolder = Path.GetDirectoryName(sessions.Model[DiffusionModel.Unet].Path)!;
         for (int i = 0; i < segments.Count; i++)
             foreach (string input in segments[i].Inputs) _lastReader[input] = i;
     }
+
+    /// <summary>
+    /// The segments that stay resident from step to step; the others are streamed (loaded, run, released). The UNet
+    /// is read in the same order every step, so least-recently-used eviction would drop exactly the segment needed
+    /// next and reload everything; instead as many segments as fit beside two streamed ones (the running one and the
+    /// prefetched next) stay, and only the rest move.
+    /// </summary>
+    static HashSet<int> Kept(IReadOnlyList<UnetSegment> segments, long budgetBytes)
+    {
+        if (segments.Sum(s => s.WeightBytes) <= budgetBytes) return [.. Enumerable.Range(0, segments.Count)];
+        long room = budgetBytes - 2 * segments.Max(s => s.WeightBytes), used = 0;
+        var kept = new HashSet<int>();
+        for (int i = 0; i < segments.Count; i++)
+        {
+            if (used + segments[i].WeightBytes > room) continue;
+            kept.Add(i);
+            used += segments[i].WeightBytes;
+        }
+        return kept;
+    }
+
+    /// <summary>The segments kept resident between steps (by index); all of them when the budget holds the UNet.</summary>
+    public IReadOnlySet<int> KeptSegments => _kept;
 
     /// <summary>The whole UNet in one session.</summary>
     public static SegmentedUnetRunner Whole(ModelSessions sessions, Func<LoraSnapshot>? loras = null)
@@ -72,7 +96,7 @@ public sealed class SegmentedUnetRunner : IUnetRunner
                     _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder);
                 }
                 foreach (var state in states) RunSegment(session, i, state, cancellationToken);
-                if (_releaseAfterUse) _sessions.ReleaseKey(segment.Key);
+                if (!_kept.Contains(i)) _sessions.ReleaseKey(segment.Key);
             }
             Interlocked.Add(ref _runCount, passes.Count);
             return states.Select(s => OrtTensors.ReadFloats(s.Live[unet.Outputs[0].Name])).ToArray();

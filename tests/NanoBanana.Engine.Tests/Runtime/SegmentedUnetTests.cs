@@ -63,7 +63,17 @@ public sealed class SegmentedUnetTests(ForgedModels models) : IClassFixture<Forg
         Assert.All(segments, s => Assert.Equal(1, balanced.LoadCounts[s.Key]));
         Assert.Equal(segments.Sum(s => s.WeightBytes), balanced.ResidentBytes);
 
-        // A budget for two segments: the least recently used are released and reloaded, never more than two resident.
+        // Half the UNet plus room to stream: the segments kept load once, only the others move at every run.
+        long half = segments.Sum(s => s.WeightBytes) / 2 + 2 * segments.Max(s => s.WeightBytes);
+        using var partial = new ModelSessions(model, budgetBytes: half);
+        var keeping = new SegmentedUnetRunner(partial, segments);
+        Assert.InRange(keeping.KeptSegments.Count, 1, segments.Count - 1);
+        for (int run = 0; run < 3; run++) keeping.Run(inputs, CancellationToken.None);
+        for (int i = 0; i < segments.Count; i++)
+            Assert.Equal(keeping.KeptSegments.Contains(i) ? 1 : 3, partial.LoadCounts[segments[i].Key]);
+        Assert.True(partial.PeakResidentBytes <= half, $"peak resident {partial.PeakResidentBytes} > budget {half}");
+
+        // A budget for two segments: nothing stays, each segment is released after use, never more than two resident.
         long two = segments.OrderByDescending(s => s.WeightBytes).Take(2).Sum(s => s.WeightBytes);
         using var tight = new ModelSessions(model, budgetBytes: two);
         var streaming = new SegmentedUnetRunner(tight, segments);
