@@ -78,7 +78,7 @@ void MemoryModes(string folder, int balancedMiB, int lowMiB)
 {
     Console.WriteLine($"UNet memory modes on {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM)");
     Console.WriteLine("  Peak: 1024x1024, 1 step with CFG (2 UNet runs). Time: 512x512, 2 steps with CFG after a warm-up step.");
-    Console.WriteLine("  mode      budget MiB  segments  peak MiB  estimate MiB  est/peak  s/step(512)");
+    Console.WriteLine("  mode      budget MiB  segments  peak MiB  estimate MiB  est/peak  s(1024, loads+1 step)  s/step(512)");
     foreach (var (mode, budget) in new[] { (MemoryMode.Full, 0), (MemoryMode.Balanced, balancedMiB), (MemoryMode.Low, lowMiB) })
     {
         string peak = Measure.Child("memory-run", folder, mode.ToString(), budget.ToString(), "1024", "1");

@@ -88,12 +88,13 @@ public sealed class SegmentedUnetRunner : IUnetRunner
             {
                 var segment = _segments[i];
                 using var pin = _sessions.Pin(segment.Key);
-                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder);
+                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder, !_kept.Contains(i));
                 if (_segments.Count > 1)
                 {
                     // The next segment loads while this one computes; after the last, the first (for the next step).
-                    var next = _segments[(i + 1) % _segments.Count];
-                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder);
+                    int n = (i + 1) % _segments.Count;
+                    var next = _segments[n];
+                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder, !_kept.Contains(n));
                 }
                 foreach (var state in states) RunSegment(session, i, state, cancellationToken);
                 if (!_kept.Contains(i)) _sessions.ReleaseKey(segment.Key);

@@ -79,19 +79,23 @@ public sealed class ModelSessions : IDisposable
     /// <summary>
     /// The session for a graph held in memory (a UNet segment, or a graph with LoRA branches) whose external
     /// initializers live in <paramref name="externalDataFolder"/>. <paramref name="build"/> runs only when loading.
+    /// A <paramref name="streamed"/> graph (loaded, run once per step, released) is built without graph optimisation
+    /// or weight pre-packing: both rewrite every weight at load, which for a streamed segment costs more than it saves.
+    /// Measured on the CPU (full SDXL fp32, 556 MB segment): 0.04 s to create against 2.2 s, running about twice as
+    /// slowly; Balanced at 512² took 42–45 s per step against 54–60 s with both on (bench/RESULTS.md).
     /// </summary>
-    public InferenceSession GetGraph(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder) =>
-        Acquire(key, weightBytes, () => CreateFromGraph(build, externalDataFolder));
+    public InferenceSession GetGraph(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder, bool streamed = false) =>
+        Acquire(key, weightBytes, () => CreateFromGraph(build, externalDataFolder, streamed));
 
     /// <summary>Starts loading a graph in the background if it is not resident and fits beside the pinned sessions.</summary>
-    public void Prefetch(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder)
+    public void Prefetch(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder, bool streamed = false)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_resident.ContainsKey(key) || _loading.ContainsKey(key)) return;
             if (!MakeRoom(weightBytes)) return; // would not fit beside what is running: load on demand instead
-            _loading[key] = (Task.Run(() => CreateFromGraph(build, externalDataFolder)), weightBytes);
+            _loading[key] = (Task.Run(() => CreateFromGraph(build, externalDataFolder, streamed)), weightBytes);
         }
     }
 
@@ -110,10 +114,15 @@ public sealed class ModelSessions : IDisposable
         }
     }
 
-    InferenceSession CreateFromGraph(Func<Onnx.Proto.ModelProto> build, string externalDataFolder)
+    InferenceSession CreateFromGraph(Func<Onnx.Proto.ModelProto> build, string externalDataFolder, bool streamed)
     {
         byte[] bytes = Google.Protobuf.MessageExtensions.ToByteArray(build());
         using var options = OnnxSubgraph.SessionOptionsFor(externalDataFolder, _options());
+        if (streamed)
+        {
+            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
         return new InferenceSession(bytes, options);
     }
 
