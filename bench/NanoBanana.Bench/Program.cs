@@ -9,7 +9,7 @@ using NanoBanana.Imaging.Upscaling;
 using NanoBanana.Runtime;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
-//     | memory [model folder] [Balanced budget MiB] [Low budget MiB]
+//     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -36,11 +36,14 @@ switch (args.FirstOrDefault())
     case "memory-run":
         MemoryRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
         break;
+    case "segment-load":
+        SegmentLoad(args[1], long.Parse(args[2]));
+        break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
         break;
     default:
-        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]");
+        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32] | memory [folder] [MiB] [MiB] | segment-load <folder> <MiB>");
         return 2;
 }
 return 0;
@@ -93,12 +96,7 @@ void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int ste
     long? budget = budgetMiB > 0 ? budgetMiB << 20 : null;
     engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budget });
     var pipeline = engine.GetPipeline(folder);
-    var unet = pipeline.Model[DiffusionModel.Unet];
-    int context = unet.Input("encoder_hidden_states").Dimensions[2], pooledDim = unet.Input("text_embeds").Dimensions[1], latent = size / 8;
-    var random = new Random(1);
-    float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-    var inputs = new UnetInputs(Values(4 * latent * latent), [1, 4, latent, latent], 500, Values(77 * context), [1, 77, context],
-        Values(pooledDim), [1, pooledDim], [size, size, 0, 0, size, size], [1, 6]);
+    var inputs = RandomUnetInputs(pipeline.Model[DiffusionModel.Unet], size);
     void Step() => pipeline.Unet.Run([inputs, inputs], CancellationToken.None);
     if (steps > 1) Step(); // warm-up: first loads and ORT's allocation planning
     var clock = Stopwatch.StartNew();
@@ -111,6 +109,56 @@ void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int ste
     int segments = pipeline.Unet is SegmentedUnetRunner runner ? runner.Segments.Count : 1;
     double peak = Measure.PeakMiB(), estimated = estimate.UnetPhasePeakBytes / 1048576.0;
     Console.WriteLine($"{segments,8}  {peak,8:F0}  {estimated,12:F0}  {estimated / peak,8:F2}  {perStep,11:F1}");
+}
+
+// One SDXL UNet step's inputs at a size (batch 1), seeded.
+static UnetInputs RandomUnetInputs(ModelComponent unet, int size)
+{
+    int context = unet.Input("encoder_hidden_states").Dimensions[2], pooledDim = unet.Input("text_embeds").Dimensions[1], latent = size / 8;
+    var random = new Random(1);
+    float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    return new UnetInputs(Values(4 * latent * latent), [1, 4, latent, latent], 500, Values(77 * context), [1, 77, context],
+        Values(pooledDim), [1, pooledDim], [size, size, 0, 0, size, size], [1, 6]);
+}
+
+// The first UNet segment of a Balanced session (its inputs are the UNet's own), built both ways ModelSessions builds
+// a segment: kept (full graph optimisation, weights pre-packed) and streamed (neither). Each round loads the segment,
+// runs both CFG passes at 512² and releases it, as a streamed segment does every step; best of three rounds.
+void SegmentLoad(string folder, long budgetMiB)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = MemoryMode.Balanced, BudgetBytes = budgetMiB << 20 });
+    var pipeline = engine.GetPipeline(folder);
+    var unet = pipeline.Model[DiffusionModel.Unet];
+    var segment = ((SegmentedUnetRunner)pipeline.Unet).Segments[0];
+    using var sessions = new ModelSessions(pipeline.Model);
+    var feeds = UnetFeeds.Create(unet, RandomUnetInputs(unet, 512));
+    try
+    {
+        var names = segment.Inputs.ToArray();
+        var values = names.Select(n => feeds[n]).ToArray();
+        Console.WriteLine($"UNet segment 0 of {folder} ({segment.WeightBytes / 1048576.0:F0} MiB of weights), 512x512, both CFG passes; best of 3 rounds");
+        Console.WriteLine("  build                                  load s   run s   load+run s");
+        foreach (bool streamed in new[] { false, true })
+        {
+            double load = double.MaxValue, run = double.MaxValue;
+            for (int round = 0; round < 3; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                var session = sessions.GetGraph(segment.Key, segment.WeightBytes, () => segment.Model, Path.GetDirectoryName(unet.Path)!, streamed);
+                double loaded = clock.Elapsed.TotalSeconds;
+                for (int pass = 0; pass < 2; pass++)
+                    CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), CancellationToken.None).Dispose();
+                load = Math.Min(load, loaded);
+                run = Math.Min(run, clock.Elapsed.TotalSeconds - loaded);
+                sessions.ReleaseKey(segment.Key);
+            }
+            Console.WriteLine($"  {(streamed ? "streamed: neither" : "kept: full optimisation + pre-packing"),-38} {load,6:F2}  {run,6:F2}  {load + run,10:F2}");
+        }
+    }
+    finally
+    {
+        foreach (var value in feeds.Values) value.Dispose();
+    }
 }
 
 void ForgeFull(string architecture, string precision)

@@ -63,6 +63,8 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     /// <summary>The segments kept resident between steps (by index); all of them when the budget holds the UNet.</summary>
     public IReadOnlySet<int> KeptSegments => _kept;
 
+    bool Streamed(int index) => !_kept.Contains(index);
+
     /// <summary>The whole UNet in one session.</summary>
     public static SegmentedUnetRunner Whole(ModelSessions sessions, Func<LoraSnapshot>? loras = null)
     {
@@ -88,16 +90,16 @@ public sealed class SegmentedUnetRunner : IUnetRunner
             {
                 var segment = _segments[i];
                 using var pin = _sessions.Pin(segment.Key);
-                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder, !_kept.Contains(i));
+                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder, Streamed(i));
                 if (_segments.Count > 1)
                 {
                     // The next segment loads while this one computes; after the last, the first (for the next step).
                     int n = (i + 1) % _segments.Count;
                     var next = _segments[n];
-                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder, !_kept.Contains(n));
+                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder, Streamed(n));
                 }
                 foreach (var state in states) RunSegment(session, i, state, cancellationToken);
-                if (!_kept.Contains(i)) _sessions.ReleaseKey(segment.Key);
+                if (Streamed(i)) _sessions.ReleaseKey(segment.Key);
             }
             Interlocked.Add(ref _runCount, passes.Count);
             return states.Select(s => OrtTensors.ReadFloats(s.Live[unet.Outputs[0].Name])).ToArray();

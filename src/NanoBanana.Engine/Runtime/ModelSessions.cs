@@ -81,7 +81,7 @@ public sealed class ModelSessions : IDisposable
     /// initializers live in <paramref name="externalDataFolder"/>. <paramref name="build"/> runs only when loading.
     /// A <paramref name="streamed"/> graph (loaded, run once per step, released) is built without graph optimisation
     /// or weight pre-packing: both rewrite every weight at load, which for a streamed segment costs more than it saves.
-    /// Measured on the CPU (full SDXL fp32, 556 MB segment): 0.04 s to create against 2.2 s, running about twice as
+    /// Measured on the CPU (full SDXL fp32, a 511 MiB segment): 0.10 s to load against 1.65 s, running up to 1.5× more
     /// slowly; Balanced at 512² took 42–45 s per step against 54–60 s with both on (bench/RESULTS.md).
     /// </summary>
     public InferenceSession GetGraph(string key, long weightBytes, Func<Onnx.Proto.ModelProto> build, string externalDataFolder, bool streamed = false) =>
