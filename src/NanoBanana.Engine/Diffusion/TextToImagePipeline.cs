@@ -42,6 +42,11 @@ public sealed class TextToImagePipeline : IDisposable
     /// <summary>Latent channels from the UNet's declared sample shape (4 for SD/SDXL).</summary>
     public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
 
+    /// <summary>An LCM UNet's timestep_cond width (diffusers' time_cond_proj_dim), from its declared shape.</summary>
+    int TimestepCondWidth => Model[DiffusionModel.Unet].Input("timestep_cond").Dimensions is [_, > 0 and var d] ? d
+        : throw new ModelInvalidException(Model[DiffusionModel.Unet].Path, "declares timestep_cond without a fixed width (time_cond_proj_dim)",
+            "Re-export the LCM with `optimum-cli export onnx`, which fixes the width.");
+
     public RenderImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -50,10 +55,14 @@ public sealed class TextToImagePipeline : IDisposable
         var scheduler = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
         var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
 
-        var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
+        var warnings = new List<string>();
+        var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken, request.PromptOverflow, warnings);
         if (MemoryMode == MemoryMode.Low) ReleaseTextEncoders();
         var loraWeights = request.LoraWeights.ToDictionary(w => w.Key, w => (float)w.Value, StringComparer.OrdinalIgnoreCase);
-        bool guided = request.CfgScale > 1;
+        // An LCM embeds the guidance scale (timestep_cond) and runs one pass per step.
+        bool lcm = Model.Recognition.Variant == ModelVariant.LatentConsistency;
+        bool guided = request.CfgScale > 1 && !lcm;
+        float[]? timestepCond = lcm ? GuidanceEmbedding.Create(request.CfgScale, TimestepCondWidth) : null;
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
         var random = new TorchRandom(seed);
@@ -71,17 +80,17 @@ public sealed class TextToImagePipeline : IDisposable
             float t = scheduler.Timesteps[step];
             float[] prediction;
             if (!guided)
-                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights), cancellationToken);
+                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, timestepCond, loraWeights), cancellationToken);
             else if (request.GuidanceBatching == GuidanceBatching.Combined)
             {
-                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds, loraWeights), cancellationToken);
+                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds, timestepCond, loraWeights), cancellationToken);
                 int n = modelInput.Length;
                 prediction = Guide(both.AsSpan(0, n), both.AsSpan(n, n), (float)request.CfgScale);
             }
             else
             {
-                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights),
-                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, loraWeights)], cancellationToken);
+                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, timestepCond, loraWeights),
+                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, timestepCond, loraWeights)], cancellationToken);
                 prediction = Guide(passes[1], passes[0], (float)request.CfgScale);
             }
             latents = scheduler.Step(prediction, step, latents, random);
@@ -100,10 +109,11 @@ public sealed class TextToImagePipeline : IDisposable
         };
         if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
         if (guided && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
+        if (request.PromptOverflow != PromptOverflow.Chunk) parameters.SetExtra("Prompt overflow", request.PromptOverflow.ToString());
         foreach (var (name, weight) in request.LoraWeights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
-        return new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters);
+        return new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters) { Warnings = warnings };
     }
 
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>
@@ -120,7 +130,7 @@ public sealed class TextToImagePipeline : IDisposable
 
     /// <summary>A UNet batch of the same latents under each conditioning (batch order as given).</summary>
     static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds,
-        IReadOnlyDictionary<string, float> loraWeights)
+        float[]? timestepCond, IReadOnlyDictionary<string, float> loraWeights)
     {
         int batch = conditionings.Length;
         var first = conditionings[0];
@@ -129,10 +139,12 @@ public sealed class TextToImagePipeline : IDisposable
         var hidden = conditionings.SelectMany(c => c.HiddenStates).ToArray();
         float[]? pooled = first.Pooled is null ? null : conditionings.SelectMany(c => c.Pooled!).ToArray();
         float[]? ids = timeIds is null ? null : Enumerable.Repeat(timeIds, batch).SelectMany(x => x).ToArray();
+        float[]? cond = timestepCond is null ? null : Enumerable.Repeat(timestepCond, batch).SelectMany(x => x).ToArray();
         return new UnetInputs(samples, [batch, channels, lh, lw], timestep,
             hidden, [batch, first.SequenceLength, first.HiddenSize],
             pooled, pooled is null ? null : [batch, first.Pooled!.Length],
-            ids, ids is null ? null : [batch, timeIds!.Length], loraWeights);
+            ids, ids is null ? null : [batch, timeIds!.Length], loraWeights,
+            cond, cond is null ? null : [batch, timestepCond!.Length]);
     }
 
     void ReleaseTextEncoders()

@@ -29,6 +29,9 @@ public sealed record TextToImageRequest
 
     public GuidanceBatching GuidanceBatching { get; init; } = GuidanceBatching.Separate;
 
+    /// <summary>Prompts over 75 tokens: A1111's windows (default) or diffusers' truncation.</summary>
+    public PromptOverflow PromptOverflow { get; init; } = PromptOverflow.Chunk;
+
     /// <summary>Null decodes in one pass.</summary>
     public VaeTiling? VaeTiling { get; init; }
 
@@ -59,6 +62,8 @@ public sealed record TextToImageRequest
             return (nameof(CfgScale), $"CfgScale is {CfgScale}; use 0 or more (7.5 is typical, ≤ 1 disables guidance).");
         if ((SizeProblem(Width, nameof(Width)) ?? SizeProblem(Height, nameof(Height))) is { } size)
             return size;
+        if (!Enum.IsDefined(PromptOverflow))
+            return (nameof(PromptOverflow), $"PromptOverflow '{PromptOverflow}' is unknown; use one of: {string.Join(", ", Enum.GetNames<PromptOverflow>())}.");
         if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
             return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
         try

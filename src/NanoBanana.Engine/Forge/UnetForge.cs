@@ -20,7 +20,8 @@ internal sealed class UnetForge(ModuleEmitter e, UnetConfig config)
         string timestep = io.TimestepInput();
         string context = io.FloatInput("encoder_hidden_states", "batch", "sequence", c.CrossAttentionDim);
 
-        string emb = TimeEmbedding(timestep);
+        string? timestepCond = c.HasTimestepCond ? io.FloatInput("timestep_cond", "batch", c.TimeCondProjDim) : null;
+        string emb = TimeEmbedding(timestep, timestepCond);
         if (c.HasAddedCondition)
         {
             string textEmbeds = io.FloatInput("text_embeds", "batch", c.PooledDim);
@@ -78,11 +79,15 @@ internal sealed class UnetForge(ModuleEmitter e, UnetConfig config)
         io.FloatOutput(e.Conv("conv_out", h, channels, UnetConfig.LatentChannels, 3), "out_sample", "batch", UnetConfig.LatentChannels, "height", "width");
     }
 
-    string TimeEmbedding(string timestep)
+    /// <summary>time_proj and time_embedding; an LCM's <paramref name="timestepCond"/> is projected (cond_proj, no bias)
+    /// and added to the sinusoid first, as diffusers' TimestepEmbedding does with its condition.</summary>
+    string TimeEmbedding(string timestep, string? timestepCond)
     {
         string projected;
         using (e.Scope("time_proj")) projected = Sinusoid(e.Op("Reshape", [timestep, e.Ints(-1)]), config.BlockOutChannels[0]);
         using var _ = e.Scope("time_embedding");
+        if (timestepCond is not null)
+            projected = e.Op("Add", [projected, e.Linear("cond_proj", timestepCond, config.TimeCondProjDim, config.BlockOutChannels[0], bias: false, rank2: true)]);
         return TimestepEmbedding(projected, config.BlockOutChannels[0]);
     }
 

@@ -42,6 +42,9 @@ public sealed class RenderImage
 
     public GenerationParameters Parameters { get; }
 
+    /// <summary>What the user should know about how this image was made (e.g. prompt words dropped by truncation).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The file this image was read from or last written to, if any.</summary>
     public string? SourcePath { get; set; }
 

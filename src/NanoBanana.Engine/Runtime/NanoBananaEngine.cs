@@ -280,7 +280,7 @@ public sealed class NanoBananaEngine : IDisposable
             string? textWarning = textEncoderKeys == 0 ? null : $"{textEncoderKeys} text-encoder key(s) are read but not applied (LoRA branches go into the UNet only).";
             return (entry, string.Join(" ", new[] { mapping.Warning, textWarning }.OfType<string>()) is { Length: > 0 } w ? w : null);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or ModelInvalidException)
         {
             Loras.Remove(entry.Name);
             throw;

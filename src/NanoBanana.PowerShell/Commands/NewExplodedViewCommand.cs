@@ -84,6 +84,11 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     public string? GuidanceBatching { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PromptOverflowCompleter))]
+    [AllowNull, AllowEmptyString]
+    public string? PromptOverflow { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     public string? ModelPath { get; set; }
 
@@ -115,7 +120,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
-            GuidanceBatching = GuidanceBatching, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
+            GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
         };
         object target = (object?)InputObject ?? row;
         try
@@ -152,6 +157,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job);
+        foreach (string warning in image.Warnings) WriteWarning($"{job.Name}: {warning}");
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 
