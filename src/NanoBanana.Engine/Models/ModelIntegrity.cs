@@ -105,6 +105,10 @@ public static class ModelIntegrity
             checks.Add(new ModelCheck(component, "Operators", gpuProvider ? ModelCheckStatus.Warning : ModelCheckStatus.Failed, $"'{path}' {problem}. {fix}"));
         }
 
+        if (component == "vae_encoder" && contract.HasOutput("latent_sample") && model.Proto.Graph.Node.Any(n => n.OpType is "RandomNormalLike" or "RandomNormal"))
+            checks.Add(new ModelCheck(component, "Sampling", ModelCheckStatus.Warning,
+                $"'{path}' returns a sampled latent_sample (a RandomNormalLike node, as Optimum exports it), not latent_parameters: image-to-image through it would draw ONNX Runtime's random numbers instead of the seed's. Rendering from text does not use it."));
+
         var problems = Rules(component, xl).Select(rule => ContractProblem(contract, rule)).OfType<string>().ToList();
         if (component == "vae_encoder" && !contract.HasOutput("latent_sample") && !contract.HasOutput("latent_parameters"))
             problems.Add("no output 'latent_sample' or 'latent_parameters'");

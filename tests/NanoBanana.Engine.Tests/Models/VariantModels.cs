@@ -23,17 +23,4 @@ public sealed class VariantModels : ModelFolderFixture
     public string Turbo { get; }
     public string Lcm { get; }
     public string Distilled { get; }
-
-    /// <summary>A copy of <paramref name="folder"/> under this fixture's root, to break or edit.</summary>
-    public string Copy(string folder, string name)
-    {
-        string target = Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
-        foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            string destination = Path.Combine(target, Path.GetRelativePath(folder, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-        return target;
-    }
 }

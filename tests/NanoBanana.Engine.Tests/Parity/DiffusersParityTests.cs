@@ -101,6 +101,8 @@ public sealed class DiffusersParityTests(ParityPipelines pipelines, ITestOutputH
         string folder = Path.Combine(DiffusersFixtures.Root, model);
         var checks = ModelIntegrity.Check(folder);
         Assert.DoesNotContain(checks, c => c.Status == ModelCheckStatus.Failed);
+        // Optimum's vae_encoder samples its latent in the graph: reported, not fatal (text-to-image does not use it).
+        Assert.Contains(checks, c => (c.Component, c.Check, c.Status) == ("vae_encoder", "Sampling", ModelCheckStatus.Warning));
         var layout = Assert.Single(checks, c => c.Check == "Layout");
         Assert.Contains(className, layout.Detail);
         Assert.StartsWith("Recognised: " + family, layout.Detail);
