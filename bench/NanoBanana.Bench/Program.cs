@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using NanoBanana.Bench;
-using NanoBanana.Diffusion;
-using NanoBanana.Forge;
-using NanoBanana.Models;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
+using NanoBanana.Models;
 using NanoBanana.Runtime;
+using NanoBanana.Synthetic;
+using NanoBanana.Unet;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
@@ -170,7 +170,7 @@ void ForgeFull(string architecture, string precision)
         Precision = Enum.Parse<ModelPrecision>(precision, ignoreCase: true),
     };
     string folder = Path.Combine(root, ".cache", "bench", $"forge-{architecture.ToLowerInvariant()}-full-{precision.ToLowerInvariant()}");
-    var report = SyntheticModelForge.Create(folder, options, overwrite: true, new Progress<string>(Console.WriteLine));
+    var report = SyntheticModelBuilder.Create(folder, options, overwrite: true, new Progress<string>(Console.WriteLine));
     Console.WriteLine($"New-SyntheticModel {options.Architecture} Full {options.Precision} → {folder}");
     Console.WriteLine("  component        block                        parameters        MiB");
     foreach (var block in report.Blocks)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
+using NanoBanana.Pipeline;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 

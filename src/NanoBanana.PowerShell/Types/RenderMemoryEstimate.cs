@@ -1,3 +1,4 @@
+
 namespace NanoBanana;
 
 /// <summary>The memory planner's estimate for one render in one memory mode. An estimate computed from the

@@ -1,5 +1,5 @@
-using NanoBanana.Forge;
 using NanoBanana.Lora;
+using NanoBanana.Synthetic;
 
 namespace NanoBanana.Engine.Tests.Lora;
 
@@ -10,7 +10,7 @@ public sealed class LoraRegistryTests : IDisposable
 
     public LoraRegistryTests()
     {
-        string model = SyntheticModelForge.Create(_temp.File("model"), new SyntheticModelOptions { UnetOnly = true }).Folder;
+        string model = SyntheticModelBuilder.Create(_temp.File("model"), new SyntheticModelOptions { UnetOnly = true }).Folder;
         _file = _temp.File("detail.safetensors");
         SyntheticLora.Create(model, _file, rank: 2, LoraKeyFormat.Kohya, seed: 1);
     }

@@ -1,7 +1,9 @@
-using NanoBanana.Diffusion;
 using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
+using NanoBanana.Schedulers;
 using NanoBanana.Text;
+using NanoBanana.Unet;
 
 namespace NanoBanana.Engine.Tests.Pipeline;
 

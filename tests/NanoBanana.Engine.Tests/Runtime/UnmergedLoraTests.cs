@@ -1,15 +1,15 @@
 using Microsoft.ML.OnnxRuntime;
-using NanoBanana.Diffusion;
-using NanoBanana.Engine.Tests.Forge;
+using NanoBanana.Engine.Tests.Synthetic;
 using NanoBanana.Lora;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Runtime;
+using NanoBanana.Unet;
 
 namespace NanoBanana.Engine.Tests.Runtime;
 
 /// <summary>LoRAs applied by the UNet runner (unmerged branches) against offline-merged references, on forge SDXL UNets.</summary>
-public sealed class UnmergedLoraTests(ForgedModels models) : IClassFixture<ForgedModels>
+public sealed class UnmergedLoraTests(SyntheticModels models) : IClassFixture<SyntheticModels>
 {
     static UnetInputs Inputs(DiffusionModel model, IReadOnlyDictionary<string, float>? weights)
     {
