@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NanoBanana;
 using NanoBanana.Lora;
 using NanoBanana.Pipeline;
 using NanoBanana.Synthetic;
@@ -33,7 +34,7 @@ try
         switchingTimes.Add(Render(i % 2 == 0 ? 0.4 : 1.2));
     }
     var scaleClock = Stopwatch.StartNew();
-    for (int i = 0; i < 1000; i++) engine.Loras.WeightsFor(new Dictionary<string, double> { ["style"] = i * 0.001 });
+    for (int i = 0; i < 1000; i++) engine.Loras.Select(new Dictionary<string, double> { ["style"] = i * 0.001 });
     double switchUs = scaleClock.Elapsed.TotalMilliseconds; // per 1000 → µs each
     int unetLoads = engine.LoadCounts(model)["unet/model.onnx"];
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using NanoBanana;
 using NanoBanana.Models;
 using NanoBanana.Pipeline;
 using NanoBanana.Runtime;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NanoBanana.Imaging;
+using NanoBanana.Lora;
 using NanoBanana.Models;
 using NanoBanana.Runtime;
 using NanoBanana.Schedulers;
@@ -20,12 +21,10 @@ public sealed class TextToImagePipeline : IDisposable
     readonly VaeDecoding _vae;
 
     /// <param name="unet">How the UNet is held; the whole UNet in one session when null.</param>
-    /// <param name="memoryMode">Low releases the text encoders and the VAE after use and decodes in tiles.</param>
-    public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null, MemoryMode memoryMode = MemoryMode.Full)
+    public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null)
     {
         Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         Unet = unet ?? SegmentedUnetRunner.Whole(sessions);
-        MemoryMode = memoryMode;
         _text = new TextEncoding(sessions);
         _vae = new VaeDecoding(sessions);
     }
@@ -36,25 +35,28 @@ public sealed class TextToImagePipeline : IDisposable
 
     public IUnetRunner Unet { get; }
 
-    public MemoryMode MemoryMode { get; }
-
-    /// <summary>Low mode's tiles when a request names none: 64×64 latents (512×512 pixels), 8 latents of overlap.</summary>
-    static readonly VaeTiling LowMemoryTiling = new();
-
     /// <summary>Latent channels from the UNet's declared sample shape (4 for SD/SDXL).</summary>
     public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
 
-    public RenderImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Renders on the base UNet, keeping every session loaded.</summary>
+    public RenderImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Render(request, null, LoraSelection.None, progress, cancellationToken);
+
+    /// <param name="policy">What to release after use and how to decode (<see cref="MemoryPolicy"/>); null keeps
+    /// everything loaded and decodes in one pass unless the request asks for tiles.</param>
+    /// <param name="loras">The render's LoRAs, resolved once by the caller; their weights are recorded in the image.</param>
+    public RenderImage Render(TextToImageRequest request, MemoryPolicy? policy, LoraSelection loras, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loras);
+        bool release = policy?.ReleasesAfterUse ?? false;
         request.Validate();
         long seed = request.Seed ?? TorchRandom.NewRandomSeed();
         var scheduler = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
         var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
 
         var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
-        if (MemoryMode == MemoryMode.Low) ReleaseTextEncoders();
-        var loraWeights = request.LoraWeights.ToDictionary(w => w.Key, w => (float)w.Value, StringComparer.OrdinalIgnoreCase);
+        if (release) ReleaseTextEncoders();
         bool guided = request.CfgScale > 1;
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
@@ -73,17 +75,17 @@ public sealed class TextToImagePipeline : IDisposable
             float t = scheduler.Timesteps[step];
             float[] prediction;
             if (!guided)
-                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights), cancellationToken);
+                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds), loras, cancellationToken);
             else if (request.GuidanceBatching == GuidanceBatching.Combined)
             {
-                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds, loraWeights), cancellationToken);
+                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds), loras, cancellationToken);
                 int n = modelInput.Length;
                 prediction = Guide(both.AsSpan(0, n), both.AsSpan(n, n), (float)request.CfgScale);
             }
             else
             {
-                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds, loraWeights),
-                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds, loraWeights)], cancellationToken);
+                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds),
+                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds)], loras, cancellationToken);
                 prediction = Guide(passes[1], passes[0], (float)request.CfgScale);
             }
             latents = scheduler.Step(prediction, step, latents, random);
@@ -92,9 +94,7 @@ public sealed class TextToImagePipeline : IDisposable
                 elapsed / (step + 1) * (scheduler.StepCount - step - 1)));
         }
 
-        var tiling = request.VaeTiling ?? (MemoryMode == MemoryMode.Low ? LowMemoryTiling : null);
-        var pixels = _vae.Decode(latents, channels, lh, lw, tiling, cancellationToken);
-        if (MemoryMode == MemoryMode.Low) Sessions.Release(DiffusionModel.VaeDecoder);
+        var tiling = request.VaeTiling ?? (policy?.DefaultVaeTilePixels is int tilePixels ? new VaeTiling(tilePixels / 8) : null);
         var parameters = new GenerationParameters
         {
             Prompt = prompt, NegativePrompt = negative, Steps = request.Steps, Sampler = scheduler.DisplayName,
@@ -102,10 +102,12 @@ public sealed class TextToImagePipeline : IDisposable
         };
         if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
         if (guided && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
-        foreach (var (name, weight) in request.LoraWeights) parameters.LoraWeights[name] = weight;
+        foreach (var (name, weight) in loras.Weights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
-        return new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters);
+        var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
+        if (release) Sessions.Release(DiffusionModel.VaeDecoder);
+        return image;
     }
 
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>
@@ -121,8 +123,7 @@ public sealed class TextToImagePipeline : IDisposable
     }
 
     /// <summary>A UNet batch of the same latents under each conditioning (batch order as given).</summary>
-    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds,
-        IReadOnlyDictionary<string, float> loraWeights)
+    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds)
     {
         int batch = conditionings.Length;
         var first = conditionings[0];
@@ -134,7 +135,7 @@ public sealed class TextToImagePipeline : IDisposable
         return new UnetInputs(samples, [batch, channels, lh, lw], timestep,
             hidden, [batch, first.SequenceLength, first.HiddenSize],
             pooled, pooled is null ? null : [batch, first.Pooled!.Length],
-            ids, ids is null ? null : [batch, timeIds!.Length], loraWeights);
+            ids, ids is null ? null : [batch, timeIds!.Length]);
     }
 
     void ReleaseTextEncoders()

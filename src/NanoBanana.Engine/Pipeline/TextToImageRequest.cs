@@ -30,11 +30,14 @@ public sealed record TextToImageRequest
 
     public GuidanceBatching GuidanceBatching { get; init; } = GuidanceBatching.Separate;
 
+    /// <summary>Images per UNet evaluation: 2 when guidance runs as one combined batch, else 1.</summary>
+    public int UnetBatch => CfgScale > 1 && GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
+
     /// <summary>Null decodes in one pass.</summary>
     public VaeTiling? VaeTiling { get; init; }
 
-    /// <summary>The weight of each registered LoRA for this render (the engine fills it from Set-LoraWeight and
-    /// -LoraWeight); empty renders the base model.</summary>
+    /// <summary>Weights for registered LoRAs that override their registered weights for this render (-LoraWeight);
+    /// the engine resolves them once into the render's <see cref="Lora.LoraSelection"/>.</summary>
     public IReadOnlyDictionary<string, double> LoraWeights { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Throws an <see cref="ArgumentException"/> (ParamName = the field) for the first invalid field.</summary>

@@ -1,3 +1,4 @@
+using NanoBanana.Imaging;
 using NanoBanana.Models;
 using NanoBanana.Runtime;
 
@@ -14,8 +15,8 @@ public sealed class VaeDecoding
 
     public VaeDecoding(ModelSessions sessions) => _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
 
-    /// <summary>Decodes batch-1 latents [1, C, h, w] to opaque RGBA8 of 8w × 8h.</summary>
-    public byte[] Decode(float[] latents, int channels, int latentHeight, int latentWidth, VaeTiling? tiling, CancellationToken cancellationToken)
+    /// <summary>Decodes batch-1 latents [1, C, h, w] to an opaque RGBA8 image of 8w × 8h carrying <paramref name="parameters"/>.</summary>
+    public RenderImage Decode(float[] latents, int channels, int latentHeight, int latentWidth, VaeTiling? tiling, GenerationParameters parameters, CancellationToken cancellationToken)
     {
         float scale = _sessions.Model.VaeScalingFactor;
         var scaled = Array.ConvertAll(latents, x => x / scale);
@@ -24,15 +25,12 @@ public sealed class VaeDecoding
             ? Run(scaled, channels, latentHeight, latentWidth, cancellationToken)
             : DecodeTiled(scaled, channels, latentHeight, latentWidth, tiling, cancellationToken);
 
-        var pixels = new byte[width * height * 4];
         int plane = width * height;
-        for (int i = 0; i < plane; i++)
+        return RenderImage.Create(width, height, hasAlpha: false, parameters, (y, row) =>
         {
-            for (int c = 0; c < 3; c++)
-                pixels[i * 4 + c] = ToByte(rgb[c * plane + i]);
-            pixels[i * 4 + 3] = 255;
-        }
-        return pixels;
+            for (int x = 0, i = y * width; x < width; x++, i++)
+                row[x] = new Rgba32(ToByte(rgb[i]), ToByte(rgb[plane + i]), ToByte(rgb[2 * plane + i]), 255);
+        });
     }
 
     /// <summary>round-half-up((x/2 + 0.5)·255) clamped; NaN (fp16 overflow) maps to 0.</summary>

@@ -1,3 +1,5 @@
+using NanoBanana.Lora;
+
 namespace NanoBanana.Unet;
 
 /// <summary>
@@ -10,8 +12,9 @@ public interface IUnetRunner
     /// <summary>
     /// One prediction per pass (each the shape of its <see cref="UnetInputs.Sample"/>, fp32). The passes of a
     /// step (CFG's cond and uncond) come together so a segmented runner loads each segment once for all of them.
+    /// <paramref name="loras"/> are the render's adapters and weights (<see cref="LoraSelection.None"/> for the base UNet).
     /// </summary>
-    float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken);
+    float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken);
 
     /// <summary>UNet passes so far (one per batch, not per image).</summary>
     int RunCount { get; }
@@ -19,7 +22,15 @@ public interface IUnetRunner
 
 public static class UnetRunnerExtensions
 {
+    /// <summary>Passes on the base UNet.</summary>
+    public static float[][] Run(this IUnetRunner runner, IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken) =>
+        runner.Run(passes, LoraSelection.None, cancellationToken);
+
     /// <summary>A single pass.</summary>
+    public static float[] Run(this IUnetRunner runner, UnetInputs inputs, LoraSelection loras, CancellationToken cancellationToken) =>
+        runner.Run([inputs], loras, cancellationToken)[0];
+
+    /// <summary>A single pass on the base UNet.</summary>
     public static float[] Run(this IUnetRunner runner, UnetInputs inputs, CancellationToken cancellationToken) =>
-        runner.Run([inputs], cancellationToken)[0];
+        runner.Run([inputs], LoraSelection.None, cancellationToken)[0];
 }

@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using NanoBanana.Lora;
 using NanoBanana.Models;
-using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 using NanoBanana.Runtime;
 
@@ -12,52 +11,31 @@ namespace NanoBanana.Unet;
 /// on demand, within the budget; those that fit stay resident, the rest stream — see <see cref="KeptSegments"/>), the
 /// next one is prefetched while the current one runs, and boundary tensors
 /// are handed from segment to segment and disposed right after their last reader. One segment is the whole UNet
-/// (the Full mode). Registered LoRAs are injected into each segment's graph as it loads (unmerged branches whose
-/// scale inputs carry <see cref="UnetInputs.LoraWeights"/>), so weights change between images for free.
+/// (the Full mode). A render's LoRAs are injected into each segment's graph as it loads (unmerged branches whose
+/// scale inputs carry the render's weights), so weights change between images for free.
 /// </summary>
 public sealed class SegmentedUnetRunner : IUnetRunner
 {
     readonly ModelSessions _sessions;
     readonly IReadOnlyList<UnetSegment> _segments;
-    readonly HashSet<int> _kept;
-    readonly Func<LoraSnapshot> _loras;
+    readonly IReadOnlySet<int> _kept;
     readonly Dictionary<string, int> _lastReader = new(StringComparer.Ordinal);
     readonly string _unetFolder;
     LoraSnapshot _injected = LoraSnapshot.None;
     int _runCount;
 
-    /// <param name="releaseAfterUse">Low mode: every segment's session is released as soon as it has run.</param>
-    /// <param name="loras">The adapters to inject; null for none.</param>
-    public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false, Func<LoraSnapshot>? loras = null)
+    /// <param name="releaseAfterUse">Every segment's session is released as soon as it has run
+    /// (<see cref="MemoryPolicy.ReleasesAfterUse"/>); otherwise the segments that fit the sessions' budget stay
+    /// (<see cref="MemoryPolicy.KeptSegments"/>).</param>
+    public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false)
     {
         _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         if (segments.Count == 0) throw new ArgumentException("A UNet needs at least one segment.", nameof(segments));
         _segments = segments;
-        _kept = releaseAfterUse ? [] : Kept(segments, sessions.BudgetBytes);
-        _loras = loras ?? (() => LoraSnapshot.None);
+        _kept = MemoryPolicy.KeptSegments(segments.Select(s => s.WeightBytes).ToArray(), releaseAfterUse ? 0 : sessions.BudgetBytes);
         _unetFolder = Path.GetDirectoryName(sessions.Model[DiffusionModel.Unet].Path)!;
         for (int i = 0; i < segments.Count; i++)
             foreach (string input in segments[i].Inputs) _lastReader[input] = i;
-    }
-
-    /// <summary>
-    /// The segments that stay resident from step to step; the others are streamed (loaded, run, released). The UNet
-    /// is read in the same order every step, so least-recently-used eviction would drop exactly the segment needed
-    /// next and reload everything; instead as many segments as fit beside two streamed ones (the running one and the
-    /// prefetched next) stay, and only the rest move.
-    /// </summary>
-    static HashSet<int> Kept(IReadOnlyList<UnetSegment> segments, long budgetBytes)
-    {
-        if (segments.Sum(s => s.WeightBytes) <= budgetBytes) return [.. Enumerable.Range(0, segments.Count)];
-        long room = budgetBytes - 2 * segments.Max(s => s.WeightBytes), used = 0;
-        var kept = new HashSet<int>();
-        for (int i = 0; i < segments.Count; i++)
-        {
-            if (used + segments[i].WeightBytes > room) continue;
-            kept.Add(i);
-            used += segments[i].WeightBytes;
-        }
-        return kept;
     }
 
     /// <summary>The segments kept resident between steps (by index); all of them when the budget holds the UNet.</summary>
@@ -66,24 +44,25 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     bool Streamed(int index) => !_kept.Contains(index);
 
     /// <summary>The whole UNet in one session.</summary>
-    public static SegmentedUnetRunner Whole(ModelSessions sessions, Func<LoraSnapshot>? loras = null)
+    public static SegmentedUnetRunner Whole(ModelSessions sessions)
     {
         string path = sessions.Model[DiffusionModel.Unet].Path;
-        return new SegmentedUnetRunner(sessions, [UnetPartitioner.Whole(OnnxModel.Load(path), Path.GetRelativePath(sessions.Model.Folder, path))], loras: loras);
+        return new SegmentedUnetRunner(sessions, [UnetPartitioner.Whole(path, Path.GetRelativePath(sessions.Model.Folder, path))]);
     }
 
     public IReadOnlyList<UnetSegment> Segments => _segments;
 
     public int RunCount => _runCount;
 
-    public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
+    public float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken)
     {
-        SyncAdapters();
+        SyncAdapters(loras.Adapters);
         var unet = _sessions.Model[DiffusionModel.Unet];
         var states = new List<PassState>(passes.Count);
+        var scales = loras.Weights.ToDictionary(w => w.Key, w => (float)w.Value, StringComparer.OrdinalIgnoreCase);
         try
         {
-            foreach (var inputs in passes) states.Add(new PassState(UnetFeeds.Create(unet, inputs), inputs.LoraWeights ?? new Dictionary<string, float>()));
+            foreach (var inputs in passes) states.Add(new PassState(UnetFeeds.Create(unet, inputs), scales));
             // Segment-major: every pass runs through a segment before the next one is needed, so a streaming mode
             // loads each segment once per step rather than once per pass.
             for (int i = 0; i < _segments.Count; i++)
@@ -151,13 +130,13 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     ModelProto Prepare(UnetSegment segment)
     {
         var adapters = _injected.Adapters;
-        return adapters.Count == 0 ? segment.Model : LoraGraphInjector.Inject(segment.Model, adapters).Model;
+        var graph = segment.LoadGraph();
+        return adapters.Count == 0 ? graph : LoraGraphInjector.Inject(graph, adapters).Model;
     }
 
     /// <summary>When adapters were registered or removed, sessions built with the old branches are dropped.</summary>
-    void SyncAdapters()
+    void SyncAdapters(LoraSnapshot current)
     {
-        var current = _loras();
         if (current.Version == _injected.Version) return;
         foreach (var segment in _segments) _sessions.ReleaseKey(segment.Key);
         _injected = current;

@@ -2,15 +2,13 @@ namespace NanoBanana.Unet;
 
 /// <summary>
 /// One UNet evaluation in fp32, batch-first. <see cref="TextEmbeds"/>/<see cref="TimeIds"/> are SDXL's
-/// added conditioning (null for SD 1.5). <see cref="LoraWeights"/> are the weights of the registered LoRAs for this
-/// evaluation (their branches' scale inputs). Runners convert to the model's declared dtypes.
+/// added conditioning (null for SD 1.5). Runners convert to the model's declared dtypes.
 /// </summary>
 public sealed record UnetInputs(
     float[] Sample, int[] SampleShape, float Timestep,
     float[] EncoderHiddenStates, int[] EncoderHiddenStatesShape,
     float[]? TextEmbeds = null, int[]? TextEmbedsShape = null,
-    float[]? TimeIds = null, int[]? TimeIdsShape = null,
-    IReadOnlyDictionary<string, float>? LoraWeights = null)
+    float[]? TimeIds = null, int[]? TimeIdsShape = null)
 {
     public int Batch => SampleShape[0];
 }

@@ -17,11 +17,14 @@ public static class UnetPartitioner
     /// <summary>Nodes grouped under one module scope, with the bytes of the initializers they read.</summary>
     sealed record Module(string Scope, List<NodeProto> Nodes, long WeightBytes);
 
-    /// <summary>The whole UNet as one segment (the Full memory mode).</summary>
-    public static UnetSegment Whole(OnnxModel unet, string key) =>
-        new(key, 0, "(all)", "(all)", unet.Proto, unet.Initializers.Sum(i => i.ByteLength),
+    /// <summary>The whole UNet as one segment (the Full memory mode); its graph is read again when a session is built.</summary>
+    public static UnetSegment Whole(string unetPath, string key)
+    {
+        var unet = OnnxModel.Load(unetPath);
+        return new(key, 0, "(all)", "(all)", () => OnnxModel.Load(unetPath).Proto, unet.Initializers.Sum(i => i.ByteLength),
             unet.Proto.Graph.Input.Where(i => !unet.HasInitializer(i.Name)).Select(i => i.Name).ToArray(),
             unet.Proto.Graph.Output.Select(o => o.Name).ToArray());
+    }
 
     public static IReadOnlyList<UnetSegment> Partition(OnnxModel unet, long maxSegmentBytes)
     {
@@ -51,7 +54,7 @@ public static class UnetPartitioner
             var nodes = group.SelectMany(m => m.Nodes).ToList();
             var model = OnnxSubgraph.Extract(unet.Proto, nodes, $"{graph.Name}_segment_{index:D2}");
             long weightBytes = model.Graph.Initializer.Sum(t => bytes.GetValueOrDefault(t.Name));
-            segments.Add(new UnetSegment($"unet/segment-{index:D2}", index, group[0].Scope, group[^1].Scope, model, weightBytes,
+            segments.Add(new UnetSegment($"unet/segment-{index:D2}", index, group[0].Scope, group[^1].Scope, () => model, weightBytes,
                 model.Graph.Input.Select(i => i.Name).ToArray(), model.Graph.Output.Select(o => o.Name).ToArray()));
         }
         return segments;

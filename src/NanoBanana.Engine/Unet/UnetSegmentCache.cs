@@ -25,9 +25,10 @@ public static class UnetSegmentCache
         var entries = JsonSerializer.Deserialize<Entry[]>(File.ReadAllText(index))!;
         return entries.Select((e, i) =>
         {
-            var model = OnnxModelFile.Load(Path.Combine(folder, e.File));
-            return new UnetSegment($"unet/segment-{i:D2}", i, e.FirstModule, e.LastModule, model, e.WeightBytes,
-                model.Graph.Input.Select(x => x.Name).ToArray(), model.Graph.Output.Select(x => x.Name).ToArray());
+            string file = Path.Combine(folder, e.File);
+            var graph = OnnxModelFile.Load(file).Graph;
+            return new UnetSegment($"unet/segment-{i:D2}", i, e.FirstModule, e.LastModule, () => OnnxModelFile.Load(file), e.WeightBytes,
+                graph.Input.Select(x => x.Name).ToArray(), graph.Output.Select(x => x.Name).ToArray());
         }).ToArray();
     }
 
@@ -41,7 +42,7 @@ public static class UnetSegmentCache
             var entries = segments.Select(s =>
             {
                 string file = $"segment-{s.Index:D2}.onnx";
-                OnnxModelFile.Save(s.Model, Path.Combine(staging, file));
+                OnnxModelFile.Save(s.LoadGraph(), Path.Combine(staging, file));
                 return new Entry(file, s.FirstModule, s.LastModule, s.WeightBytes);
             }).ToArray();
             File.WriteAllText(Path.Combine(staging, "segments.json"), JsonSerializer.Serialize(entries));

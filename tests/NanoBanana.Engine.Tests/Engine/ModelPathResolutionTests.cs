@@ -1,3 +1,4 @@
+using NanoBanana.Runtime;
 
 namespace NanoBanana.Engine.Tests.Engine;
 
@@ -19,13 +20,5 @@ public class ModelPathResolutionTests
         var e = Assert.Throws<ModelPathNotSetException>(() => ModelPathResolution.Resolve(null, " ", null));
         Assert.Contains("-ModelPath", e.Message);
         Assert.Contains("NANOBANANA_MODEL", e.Message);
-    }
-
-    [Fact]
-    public void The_engines_session_default_is_used_when_a_command_names_no_model()
-    {
-        using var engine = new NanoBananaEngine { DefaultModelPath = "/models/session" };
-        Assert.Equal(Path.GetFullPath("/models/session"), engine.ResolveModelPath(null));
-        Assert.Equal(Path.GetFullPath("/models/row"), engine.ResolveModelPath("/models/row"));
     }
 }
