@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
-using NanoBanana.Diffusion;
-using NanoBanana.Forge;
+using NanoBanana.Pipeline;
+using NanoBanana.Synthetic;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Runtime;
+using NanoBanana.Unet;
 
 namespace NanoBanana.Engine.Tests.Models;
 

@@ -1,10 +1,10 @@
-using NanoBanana.Engine.Tests.Forge;
-using NanoBanana.Forge;
+using NanoBanana.Engine.Tests.Synthetic;
+using NanoBanana.Synthetic;
 using NanoBanana.Models;
 
 namespace NanoBanana.Engine.Tests.Models;
 
-/// <summary>Tiny forge folders of the variants users bring, built once per test class.</summary>
+/// <summary>Tiny synthetic folders of the variants users bring, built once per test class.</summary>
 public sealed class VariantModels : ModelFolderFixture
 {
     public VariantModels() : base("nb-variants-")

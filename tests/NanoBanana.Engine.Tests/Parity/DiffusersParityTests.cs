@@ -1,4 +1,4 @@
-using NanoBanana.Diffusion;
+using NanoBanana.Pipeline;
 using NanoBanana.Imaging;
 using NanoBanana.Models;
 using NanoBanana.Runtime;
