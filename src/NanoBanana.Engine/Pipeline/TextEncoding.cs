@@ -7,9 +7,11 @@ namespace NanoBanana.Pipeline;
 
 /// <summary>
 /// Prompt → <see cref="TextConditioning"/>, A1111-style: each 77-token window is encoded on its own and
-/// the windows are concatenated along the sequence axis. SD 1.5 uses <c>last_hidden_state</c>; SDXL the
-/// penultimate <c>hidden_states.*</c> of both encoders concatenated on the feature axis, plus encoder 2's
-/// pooled <c>text_embeds</c> of the first window.
+/// the windows are concatenated along the sequence axis. SD 1.x/2.x use <c>last_hidden_state</c> (SD 2.x ships its
+/// OpenCLIP-H encoder with the last layer removed, num_hidden_layers 23, so that is its penultimate layer, as diffusers
+/// uses it); SDXL the penultimate <c>hidden_states.*</c> of both encoders concatenated on the feature axis, plus
+/// encoder 2's pooled <c>text_embeds</c> of the first window. <see cref="PromptOverflow.Truncate"/> encodes one
+/// window per prompt instead, as diffusers does.
 /// </summary>
 public sealed class TextEncoding
 {
