@@ -68,7 +68,9 @@ public static class SyntheticModelBuilder
         int vocabularySize = vocabulary.Vocabulary.Count;
         var encoder1 = ClipTextConfig.First(o.Size, vocabularySize);
         var encoder2 = xl ? ClipTextConfig.Second(o.Size, vocabularySize) : null;
-        var unet = UnetConfig.For(o, encoder1.HiddenSize + (encoder2?.HiddenSize ?? 0), encoder2?.ProjectionDim ?? 0);
+        // The refiner's UNet is conditioned by the second encoder alone.
+        bool refiner = o.Variant == SyntheticModelVariant.Refiner;
+        var unet = UnetConfig.For(o, (refiner ? 0 : encoder1.HiddenSize) + (encoder2?.HiddenSize ?? 0), encoder2?.ProjectionDim ?? 0);
         var vae = VaeConfig.For(o.Architecture, o.Size);
 
         if (write)
@@ -102,9 +104,12 @@ public static class SyntheticModelBuilder
 
         if (!o.UnetOnly)
         {
-            if (write) vocabulary.Write(Path.Combine(root!, "tokenizer"), "<|endoftext|>");
-            Component(DiffusionModel.TextEncoder, false, (e, io) => new ClipTextBuilder(e, encoder1).Build(io, exportHiddenStates: xl),
-                ClipConfigJson(encoder1), full ? ClipTextConfig.VitLParameters : null);
+            if (!refiner)
+            {
+                if (write) vocabulary.Write(Path.Combine(root!, "tokenizer"), "<|endoftext|>");
+                Component(DiffusionModel.TextEncoder, false, (e, io) => new ClipTextBuilder(e, encoder1).Build(io, exportHiddenStates: xl),
+                    ClipConfigJson(encoder1), full ? ClipTextConfig.VitLParameters : null);
+            }
             if (encoder2 is not null)
             {
                 // SDXL's second tokenizer pads with "!" (id 0), the first with <|endoftext|>.
@@ -136,19 +141,24 @@ public static class SyntheticModelBuilder
     {
         var index = new Dictionary<string, object>
         {
-            ["_class_name"] = variant == SyntheticModelVariant.LatentConsistency ? "LatentConsistencyModelPipeline"
-                : xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline",
+            ["_class_name"] = variant switch
+            {
+                SyntheticModelVariant.LatentConsistency => "LatentConsistencyModelPipeline",
+                SyntheticModelVariant.Refiner => "StableDiffusionXLImg2ImgPipeline",
+                _ => xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline",
+            },
             ["_diffusers_version"] = "0.30.0",
             ["scheduler"] = new[] { "diffusers", variant == SyntheticModelVariant.LatentConsistency ? "LCMScheduler" : "EulerDiscreteScheduler" },
             ["unet"] = new[] { "diffusers", "UNet2DConditionModel" },
         };
         if (unetOnly) return index;
-        index["text_encoder"] = new[] { "transformers", "CLIPTextModel" };
-        index["tokenizer"] = new[] { "transformers", "CLIPTokenizer" };
+        index["text_encoder"] = variant == SyntheticModelVariant.Refiner ? new string?[] { null, null } : new[] { "transformers", "CLIPTextModel" };
+        index["tokenizer"] = variant == SyntheticModelVariant.Refiner ? new string?[] { null, null } : new[] { "transformers", "CLIPTokenizer" };
         index["vae"] = new[] { "diffusers", "AutoencoderKL" };
         if (xl)
         {
-            index["force_zeros_for_empty_prompt"] = true;
+            index["force_zeros_for_empty_prompt"] = variant != SyntheticModelVariant.Refiner;
+            if (variant == SyntheticModelVariant.Refiner) index["requires_aesthetics_score"] = true;
             index["text_encoder_2"] = new[] { "transformers", "CLIPTextModelWithProjection" };
             index["tokenizer_2"] = new[] { "transformers", "CLIPTokenizer" };
         }
@@ -199,7 +209,7 @@ public static class SyntheticModelBuilder
         {
             config["addition_embed_type"] = "text_time";
             config["addition_time_embed_dim"] = c.AdditionTimeEmbedDim;
-            config["projection_class_embeddings_input_dim"] = c.PooledDim + UnetConfig.TimeIdCount * c.AdditionTimeEmbedDim;
+            config["projection_class_embeddings_input_dim"] = c.PooledDim + c.TimeIdCount * c.AdditionTimeEmbedDim;
         }
         return config;
     }

@@ -33,6 +33,10 @@ public enum SyntheticModelVariant
 
     /// <summary>A distilled SDXL-family UNet (SSD-1B, Vega; SDXL only): other transformer_layers_per_block than the base.</summary>
     Distilled,
+
+    /// <summary>The SDXL refiner (SDXL only): text_encoder_2 alone conditions the UNet, whose time ids are five
+    /// (sizes, crop and an aesthetic score); model_index.json names StableDiffusionXLImg2ImgPipeline.</summary>
+    Refiner,
 }
 
 /// <summary>What <see cref="SyntheticModelBuilder"/> builds. The same options give byte-identical files.</summary>

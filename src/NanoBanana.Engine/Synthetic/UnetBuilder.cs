@@ -25,7 +25,7 @@ internal sealed class UnetBuilder(ModuleEmitter e, UnetConfig config)
         if (c.HasAddedCondition)
         {
             string textEmbeds = io.FloatInput("text_embeds", "batch", c.PooledDim);
-            string timeIds = io.FloatInput("time_ids", "batch", UnetConfig.TimeIdCount);
+            string timeIds = io.FloatInput("time_ids", "batch", c.TimeIdCount);
             emb = e.Graph.Op("Add", "/Add", [emb, AddedEmbedding(textEmbeds, timeIds)]);
         }
 
@@ -101,7 +101,7 @@ internal sealed class UnetBuilder(ModuleEmitter e, UnetConfig config)
     /// <summary>SDXL's "text_time": sinusoids of the six time ids, concatenated with the pooled text embedding.</summary>
     string AddedEmbedding(string textEmbeds, string timeIds)
     {
-        int timeFeatures = UnetConfig.TimeIdCount * config.AdditionTimeEmbedDim;
+        int timeFeatures = config.TimeIdCount * config.AdditionTimeEmbedDim;
         string timeEmbeds;
         using (e.Scope("add_time_proj")) timeEmbeds = Sinusoid(e.Op("Reshape", [timeIds, e.Ints(-1)]), config.AdditionTimeEmbedDim);
         timeEmbeds = e.Graph.Op("Reshape", "/Reshape", [timeEmbeds, e.Ints(-1, timeFeatures)]);

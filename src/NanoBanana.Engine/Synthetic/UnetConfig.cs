@@ -20,8 +20,9 @@ public sealed record UnetConfig(
 {
     public const int LatentChannels = 4;
 
-    /// <summary>SDXL's added conditioning: six time ids (original size, crop, target size).</summary>
-    public const int TimeIdCount = 6;
+    /// <summary>SDXL's added conditioning: six time ids (original size, crop, target size); the refiner's five
+    /// (original size, crop, aesthetic score).</summary>
+    public int TimeIdCount { get; init; } = 6;
 
     /// <summary>SDXL's "text_time" added embedding is present when the pooled text embedding has a width.</summary>
     public bool HasAddedCondition => PooledDim > 0;
@@ -45,6 +46,7 @@ public sealed record UnetConfig(
             SyntheticModelVariant.LatentConsistency => c with { TimeCondProjDim = options.Size == SyntheticModelSize.Full ? 256 : 16 },
             // SSD-1B/Vega drop transformer blocks: other per-level depths than the base's (and a deeper last level here,
             // so a shape the base never has is exercised).
+            SyntheticModelVariant.Refiner when xl => c with { TimeIdCount = 5 },
             SyntheticModelVariant.Distilled when xl => c with { TransformerLayers = options.Size == SyntheticModelSize.Full ? [0, 2, 4] : [0, 2, 3] },
             _ => throw new ArgumentException($"The {options.Variant} variant exists only for {(xl ? "SD 1.x/2.x" : "SDXL")}-family models, not {options.Architecture}.", nameof(options)),
         };

@@ -15,6 +15,7 @@ public sealed class VariantModels : ModelFolderFixture
         Turbo = Build("tiny-sdxl-turbo", new SyntheticModelOptions { Variant = SyntheticModelVariant.Turbo, Seed = 7 });
         Lcm = Build("tiny-sdxl-lcm", new SyntheticModelOptions { Variant = SyntheticModelVariant.LatentConsistency, Seed = 7 });
         Distilled = Build("tiny-sdxl-distilled", new SyntheticModelOptions { Variant = SyntheticModelVariant.Distilled, Seed = 7 });
+        Refiner = Build("tiny-sdxl-refiner", new SyntheticModelOptions { Variant = SyntheticModelVariant.Refiner, Seed = 7 });
     }
 
     public string Sdxl { get; }
@@ -23,4 +24,5 @@ public sealed class VariantModels : ModelFolderFixture
     public string Turbo { get; }
     public string Lcm { get; }
     public string Distilled { get; }
+    public string Refiner { get; }
 }
