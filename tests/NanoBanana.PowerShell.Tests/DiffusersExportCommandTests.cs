@@ -71,4 +71,27 @@ public sealed class DiffusersExportCommandTests
         Assert.Contains("model.onnx_data", error.ToString());
         Assert.DoesNotContain("tensorprotoutils", error.ToString());
     }
+
+    [Fact]
+    public void New_SyntheticModel_builds_the_variants_and_refuses_one_its_architecture_lacks()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+        var layout = ps.Run("New-SyntheticModel lcm -Variant LatentConsistency -Seed 1 | Test-NanoBananaModel | Where-Object Check -eq Layout").AssertSuccess().Output.Single();
+        Assert.Equal("Passed", (string)layout.Properties["Status"].Value);
+        Assert.Contains("latent consistency", (string)layout.Properties["Detail"].Value);
+
+        var refused = ps.Run("New-SyntheticModel turbo -Variant Turbo -Architecture SD15");
+        var error = Assert.Single(refused.Errors);
+        Assert.StartsWith("InvalidArgument,", error.FullyQualifiedErrorId);
+        Assert.Contains("choose that architecture or another variant", error.ToString());
+        Assert.False(Directory.Exists(dir.File("turbo")));
+        Assert.Empty(Directory.GetDirectories(dir.Path, ".turbo*"));
+
+        var garbage = ps.Run("New-SyntheticModel x -Variant Bogus");
+        string said = garbage.Terminating?.Message + string.Join(" ", garbage.Errors.Select(e => e.ToString()));
+        Assert.Contains("Variant", said);
+        Assert.Contains("Bogus", said);
+        Assert.False(Directory.Exists(dir.File("x")));
+    }
 }

@@ -44,11 +44,11 @@ public sealed record UnetConfig(
             SyntheticModelVariant.Turbo when xl => c,
             // LCM-LoRA-distilled UNets keep the base shape and add a 256-wide guidance embedding (scaled down here).
             SyntheticModelVariant.LatentConsistency => c with { TimeCondProjDim = options.Size == SyntheticModelSize.Full ? 256 : 16 },
+            SyntheticModelVariant.Refiner when xl => c with { TimeIdCount = 5 },
             // SSD-1B/Vega drop transformer blocks: other per-level depths than the base's (and a deeper last level here,
             // so a shape the base never has is exercised).
-            SyntheticModelVariant.Refiner when xl => c with { TimeIdCount = 5 },
             SyntheticModelVariant.Distilled when xl => c with { TransformerLayers = options.Size == SyntheticModelSize.Full ? [0, 2, 4] : [0, 2, 3] },
-            _ => throw new ArgumentException($"The {options.Variant} variant exists only for {(xl ? "SD 1.x/2.x" : "SDXL")}-family models, not {options.Architecture}.", nameof(options)),
+            _ => throw new ArgumentException($"The {options.Variant} variant exists only for {(xl ? "SD 1.x/2.x (SD15)" : "SDXL")} models, not {options.Architecture}; choose that architecture or another variant.", nameof(options)),
         };
     }
 
