@@ -45,7 +45,7 @@ public sealed class DiffusersParityTests(ParityPipelines pipelines, ITestOutputH
         Width = c.Width, Height = c.Height, Scheduler = c.EngineScheduler, PromptOverflow = overflow,
     };
 
-    RenderImage Render(DiffusersFixtures.Case c, PromptOverflow overflow) => pipelines.For(c.ModelFolder).Render(Request(c, overflow));
+    RgbaImage Render(DiffusersFixtures.Case c, PromptOverflow overflow) => pipelines.For(c.ModelFolder).Render(Request(c, overflow));
 
     /// <summary>Every case as diffusers rendered it; prompts over 77 tokens with <see cref="PromptOverflow.Truncate"/>, the
     /// policy that reproduces diffusers.</summary>
