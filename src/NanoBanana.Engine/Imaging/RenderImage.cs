@@ -4,7 +4,8 @@ namespace NanoBanana.Imaging;
 /// An 8-bit image held in memory as it flows between cmdlets: RGBA, straight (unpremultiplied) alpha,
 /// rows top to bottom with no padding (stride = 4 × width). Grey and palette sources are expanded to
 /// RGBA when read; <see cref="HasAlpha"/> records whether the alpha channel carries information, so
-/// an RGB source is written back as RGB. The generation parameters travel with the pixels.
+/// an RGB source is written back as RGB. The generation parameters (and the part layout, in this image's
+/// pixels) travel with the pixels.
 /// </summary>
 public sealed class RenderImage
 {
@@ -21,6 +22,8 @@ public sealed class RenderImage
         Pixels = pixels;
         HasAlpha = hasAlpha;
         Parameters = parameters ?? new GenerationParameters();
+        // Every resize makes its image through here, so a layout made for another size is rescaled once, in one place.
+        if (Parameters.Layout is { } layout) Parameters.Layout = layout.ScaledTo(width, height);
     }
 
     /// <summary>A new opaque (alpha 255) image of the given size.</summary>
