@@ -103,7 +103,9 @@ public sealed class TextToImagePipeline : IDisposable
         foreach (var (name, weight) in request.LoraWeights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
-        return new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters);
+        if (request.Layout is { } layout) parameters.SetExtra("Layout", layout.Kind.ToString());
+        var image = new RenderImage(request.Width, request.Height, pixels, hasAlpha: false, parameters);
+        return request.Layout is null ? image : BackgroundCleaning.Apply(image, request.Layout, request.Background);
     }
 
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>

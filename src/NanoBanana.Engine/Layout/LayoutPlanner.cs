@@ -7,7 +7,7 @@ namespace NanoBanana.Layout;
 /// </summary>
 /// <remarks>
 /// Measures are fractions of the short side S, so a layout looks the same at every size: margin S/24, gap S/48,
-/// smallest box side S/32 (at least 6 px), label room below each Knolling/Grid box 1.4 × the label text height
+/// smallest box side S/32 (at least 6 px), label room below each Knolling/Grid box 1.7 × the label text height
 /// (<see cref="PartLayout.TextFraction"/>), and a label column beside each Exploded level.
 /// </remarks>
 public static class LayoutPlanner
@@ -18,17 +18,20 @@ public static class LayoutPlanner
 
     readonly record struct Item(PartSpec Part, int Instance);
 
-    sealed record Metrics(double Margin, double Gap, double MinSide, double LabelHeight)
+    sealed record Metrics(double Margin, double Gap, double MinSide, double TextHeight)
     {
+        /// <summary>Room for one label line: DejaVu's ascent plus descent (1.164 em) and a quarter em of padding above and below.</summary>
+        public double LabelHeight => TextHeight * 1.7;
+
         public static Metrics For(int width, int height)
         {
             double s = Math.Min(width, height);
-            return new Metrics(s / 24, s / 48, Math.Max(6, s / 32), s * PartLayout.TextFraction * 1.4);
+            return new Metrics(s / 24, s / 48, Math.Max(6, s / 32), s * PartLayout.TextFraction);
         }
     }
 
     /// <summary>The layout of <paramref name="parts"/> on a <paramref name="width"/> × <paramref name="height"/> image.</summary>
-    /// <exception cref="LayoutCapacityException">The boxes do not fit at the minimum size; says how many do.</exception>
+    /// <exception cref="LayoutCapacityException">The boxes, or their labels, do not fit at the minimum sizes; says how many parts do.</exception>
     public static PartLayout Plan(PartList parts, LayoutKind kind, int width, int height, ExplodedAxis axis = ExplodedAxis.Vertical)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -39,20 +42,62 @@ public static class LayoutPlanner
         // No parts: the product itself is the one box, in the middle.
         var list = parts.Parts.Count > 0 ? parts.Parts : [new PartSpec(-1, parts.Product, 1, [], 1.0, 0)];
         var m = Metrics.For(width, height);
-        var placed = TryPlace(list, kind, axis, width, height, m);
-        if (placed is null)
-        {
-            int boxes = Expand(list).Count;
-            int fitting = MostThatFit(kind, axis, width, height, boxes);
-            throw new LayoutCapacityException(
-                $"Parts needs {boxes} part boxes; a {kind}{(kind == LayoutKind.Exploded ? $" ({axis})" : "")} layout at {width}x{height} fits at most {fitting} " +
-                $"(each box at least {m.MinSide:0} px, {m.Gap:0} px apart). Fix: fewer parts (group copies with count=\"…\"), a larger Width/Height" +
-                (kind == LayoutKind.Grid ? "." : ", or -Layout Grid, which packs the most."), boxes, fitting);
-        }
-        return new PartLayout(kind, width, height, parts.Product, placed);
+        if (TryPlan(list, kind, axis, width, height, m) is { } plan)
+            return new PartLayout(kind, width, height, parts.Product, plan.Placed) { LegendArea = plan.Legend };
+        int fitting = MostThatFit(list, kind, axis, width, height, m);
+        throw new LayoutCapacityException(
+            $"Parts lists {list.Count} parts ({Expand(list).Count} boxes); a {kind}{(kind == LayoutKind.Exploded ? $" ({axis})" : "")} layout at {width}x{height} " +
+            $"fits the first {fitting} with legible labels (each box at least {m.MinSide:0} px, {m.Gap:0} px apart, text {m.TextHeight:0.#} px). " +
+            "Fix: fewer parts (group copies with count=\"…\"), shorter names, a larger Width/Height" +
+            (kind == LayoutKind.Grid ? "." : ", or -Layout Grid, which packs the most."), list.Count, fitting);
     }
 
-    static List<PlacedPart>? TryPlace(IReadOnlyList<PartSpec> parts, LayoutKind kind, ExplodedAxis axis, int width, int height, Metrics m) =>
+    /// <summary>Boxes, then room for every label: a name beside its part where the estimate fits, else a numbered
+    /// callout there and the name in a legend band at the foot of the sheet, reserved here so that it never lands on
+    /// a part. Shrinking the parts' band can make more names too long, so the set of callouts grows until stable.
+    /// Null when the parts, or their labels, do not fit.</summary>
+    static (List<PlacedPart> Placed, LayoutBox? Legend)? TryPlan(IReadOnlyList<PartSpec> list, LayoutKind kind, ExplodedAxis axis, int width, int height, Metrics m)
+    {
+        var placed = TryPlace(list, kind, axis, width, height, m);
+        LayoutBox? legend = null;
+        var callouts = new HashSet<int>();
+        for (int round = 0; placed is not null; round++)
+        {
+            var tooLong = placed.Where(p => !NameFits(p, m)).Select(p => p.Part).ToHashSet();
+            if (tooLong.IsSubsetOf(callouts)) break;
+            if (round == 4) return null;
+            callouts.UnionWith(tooLong);
+            double band = LegendHeight(list.Where(p => callouts.Contains(p.Index)).ToList(), width, m);
+            placed = TryPlace(list, kind, axis, width, height - band - m.Gap, m);
+            legend = new LayoutBox(m.Margin, height - m.Margin - band, width - 2 * m.Margin, band);
+        }
+        // Every label area must hold at least its callout number.
+        string number = new('8', callouts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+        if (placed is null || placed.Any(p => p.LabelArea.Width < EstimatedTextWidth(number, m.TextHeight))) return null;
+        return (placed, legend);
+    }
+
+    /// <summary>A generous estimate of a label's width in DejaVu Sans (0.66 em a character plus an em of padding,
+    /// above the font's average; the labeller measures the real glyphs and still falls back when it guessed short).</summary>
+    public static double EstimatedTextWidth(string text, double textHeight) => (text.Length * 0.66 + 1) * textHeight;
+
+    /// <summary>The text a part's label shows by default: its name, with the count when one box stands for many copies.</summary>
+    public static string DefaultLabel(PlacedPart part) => part.Instance == 0 ? $"{part.Count} × {part.Name}" : part.Name;
+
+    static bool NameFits(PlacedPart part, Metrics m) => EstimatedTextWidth(DefaultLabel(part), m.TextHeight) <= part.LabelArea.Width;
+
+    static double LegendHeight(IReadOnlyList<PartSpec> parts, int width, Metrics m)
+    {
+        double available = width - 2 * m.Margin;
+        double column = Math.Min(available, parts.Max(p => EstimatedTextWidth($"{parts.Count}  {(p.Count > MaxCopyBoxes ? $"{p.Count} × " : "")}{p.Name}", m.TextHeight)));
+        int columns = Math.Max(1, (int)((available + m.Gap) / (column + m.Gap)));
+        return Math.Ceiling((double)parts.Count / columns) * LegendLineHeight(m.TextHeight);
+    }
+
+    /// <summary>The height of one legend entry: 1.8 × the text height (DejaVu's ascent plus descent is 1.17 em, plus padding).</summary>
+    public static double LegendLineHeight(double textHeight) => 1.8 * textHeight;
+
+    static List<PlacedPart>? TryPlace(IReadOnlyList<PartSpec> parts, LayoutKind kind, ExplodedAxis axis, int width, double height, Metrics m) =>
         kind == LayoutKind.Exploded
             ? (axis == ExplodedAxis.Diagonal ? Diagonal(parts, width, height, m) : Vertical(parts, width, height, m))
             : Cells(parts, kind == LayoutKind.Knolling, width, height, m);
@@ -64,7 +109,7 @@ public static class LayoutPlanner
         new(item.Part.Index, item.Part.Name, item.Instance, item.Part.Count, item.Part.Attributes, box, labelArea);
 
     // Rows and columns of equal cells; each cell is a box region with a label strip below it.
-    static List<PlacedPart>? Cells(IReadOnlyList<PartSpec> parts, bool knolling, int width, int height, Metrics m)
+    static List<PlacedPart>? Cells(IReadOnlyList<PartSpec> parts, bool knolling, int width, double height, Metrics m)
     {
         // Knolling: largest parts first, each part's copies together (OrderBy is stable: ties keep document order).
         var items = Expand(knolling ? parts.OrderByDescending(p => p.Scale) : parts);
@@ -104,7 +149,7 @@ public static class LayoutPlanner
 
     // A part per level, in assembly order; a level holds the part's copies side by side, centred on the axis.
     // Levels that do not fit one column at the smallest box size wrap into further columns.
-    static List<PlacedPart>? Vertical(IReadOnlyList<PartSpec> parts, int width, int height, Metrics m)
+    static List<PlacedPart>? Vertical(IReadOnlyList<PartSpec> parts, int width, double height, Metrics m)
     {
         var levels = parts.OrderBy(p => p.Order).ThenBy(p => p.Index).ToList();
         for (int columns = 1; columns <= levels.Count; columns++)
@@ -129,7 +174,7 @@ public static class LayoutPlanner
     }
 
     // Levels down the canvas while sliding from the left edge to the right: an isometric exploded drawing.
-    static List<PlacedPart>? Diagonal(IReadOnlyList<PartSpec> parts, int width, int height, Metrics m)
+    static List<PlacedPart>? Diagonal(IReadOnlyList<PartSpec> parts, int width, double height, Metrics m)
     {
         var levels = parts.OrderBy(p => p.Order).ThenBy(p => p.Index).ToList();
         double availW = width - 2 * m.Margin, labelW = availW * 0.3, boxesW = (availW - labelW - m.Gap) * 0.6;
@@ -149,6 +194,9 @@ public static class LayoutPlanner
         if (usable <= 0) return null;
         var heights = levels.Select(l => Math.Min(usable * l.Scale / total, boxesW * 0.6 * Math.Sqrt(l.Scale))).ToList();
         double gap = n > 1 ? Math.Min((bandH - heights.Sum()) / (n - 1), 4 * m.Gap) : 0;
+        // Each level's label sits level with its centre: neighbouring centres must be a label apart.
+        for (int i = 1; i < n; i++)
+            if (heights[i - 1] / 2 + gap + heights[i] / 2 < m.LabelHeight + 2) return null;
         double y = top + (bandH - heights.Sum() - gap * (n - 1)) / 2;
         var placed = new List<PlacedPart>();
         for (int i = 0; i < n; i++)
@@ -167,15 +215,14 @@ public static class LayoutPlanner
         return placed;
     }
 
-    // The largest number of single, equal parts this kind fits: the figure the capacity error reports.
-    static int MostThatFit(LayoutKind kind, ExplodedAxis axis, int width, int height, int atMost)
+    // The longest prefix of the parts list that fits, labels included: the figure the capacity error reports.
+    static int MostThatFit(IReadOnlyList<PartSpec> list, LayoutKind kind, ExplodedAxis axis, int width, int height, Metrics m)
     {
-        int lo = 0, hi = atMost - 1;
+        int lo = 0, hi = list.Count - 1;
         while (lo < hi)
         {
             int mid = (lo + hi + 1) / 2;
-            var probe = Enumerable.Range(0, mid).Select(i => new PartSpec(i, "part", 1, [], 1.0, i)).ToList();
-            if (TryPlace(probe, kind, axis, width, height, Metrics.For(width, height)) is not null) lo = mid; else hi = mid - 1;
+            if (TryPlan(list.Take(mid).ToList(), kind, axis, width, height, m) is not null) lo = mid; else hi = mid - 1;
         }
         return lo;
     }

@@ -18,11 +18,13 @@ public sealed record PlacedPart(int Part, string Name, int Instance, int Count, 
 
 /// <summary>A label drawn on the image: a part's name beside it (with a leader line), a numbered callout
 /// (with a leader line), or a legend entry (no leader).</summary>
-public sealed record PartLabel(int Part, string Text, LayoutBox Box, LayoutPoint? LeaderFrom, LayoutPoint? LeaderTo, bool IsCallout)
+/// <param name="Box">The label's ink box (text plus padding), which must touch no part and no other label.</param>
+/// <param name="TextHeight">The text's em height in pixels.</param>
+public sealed record PartLabel(int Part, string Text, LayoutBox Box, double TextHeight, LayoutPoint? LeaderFrom, LayoutPoint? LeaderTo, bool IsCallout)
 {
     public PartLabel Scaled(double sx, double sy) => this with
     {
-        Box = Box.Scaled(sx, sy), LeaderFrom = LeaderFrom?.Scaled(sx, sy), LeaderTo = LeaderTo?.Scaled(sx, sy),
+        Box = Box.Scaled(sx, sy), TextHeight = TextHeight * sy, LeaderFrom = LeaderFrom?.Scaled(sx, sy), LeaderTo = LeaderTo?.Scaled(sx, sy),
     };
 }
 
@@ -36,10 +38,18 @@ public sealed record PartLayout(LayoutKind Kind, int Width, int Height, string P
     /// <summary>The PNG text chunk keyword the layout is stored under.</summary>
     public const string PngKeyword = "nanobanana-layout";
 
-    /// <summary>Label text height as a share of the image's short side: 1/36 is 28 px on a 1024² sheet, 14 px at 512².</summary>
-    public const double TextFraction = 1.0 / 36;
+    /// <summary>Label text height (em) as a share of the image's short side: 21 px on a 1024² sheet, 10.7 px at 512²
+    /// (DejaVu Sans is legible from about 9 px); smaller would not be read, larger leaves dense sheets no room.</summary>
+    public const double TextFraction = 1.0 / 48;
 
     public IReadOnlyList<PartLabel> Labels { get; init; } = [];
+
+    /// <summary>Room the planner reserved for a legend (names that do not fit beside their parts become numbered
+    /// callouts listed there); null when every name fits.</summary>
+    public LayoutBox? LegendArea { get; init; }
+
+    /// <summary>The sheet's background once cleaned ("#RRGGBB", or "#RRGGBB transparent"); null before.</summary>
+    public string? Background { get; init; }
 
     /// <summary>Label text height in pixels at this size.</summary>
     [JsonIgnore]
@@ -70,6 +80,7 @@ public sealed record PartLayout(LayoutKind Kind, int Width, int Height, string P
             Width = width, Height = height,
             Parts = Parts.Select(p => p.Scaled(sx, sy)).ToList(),
             Labels = Labels.Select(l => l.Scaled(sx, sy)).ToList(),
+            LegendArea = LegendArea?.Scaled(sx, sy),
         };
     }
 

@@ -80,10 +80,11 @@ public sealed record PartList(string Product, IReadOnlyList<PartSpec> Parts)
 /// <summary>A parts list the layout cannot use; the message names the part, the attribute and the fix.</summary>
 public sealed class PartListException(string message) : FormatException(message);
 
-/// <summary>More part boxes than fit the canvas at the minimum box size; the message says how many fit.</summary>
-public sealed class LayoutCapacityException(string message, int boxes, int fitting) : InvalidOperationException(message)
+/// <summary>More parts than fit the canvas with legible labels; the message says how many do.</summary>
+public sealed class LayoutCapacityException(string message, int parts, int fitting) : InvalidOperationException(message)
 {
-    public int Boxes { get; } = boxes;
+    public int Parts { get; } = parts;
 
+    /// <summary>How many of the first parts do fit.</summary>
     public int Fitting { get; } = fitting;
 }

@@ -93,8 +93,8 @@ public class LayoutPlannerTests
                      LayoutPlanner.Plan(PartList.Parse(xml), kind, 1024, 768, axis).ToJson());
     }
 
-    // Property test over generated catalogues: 1–40 parts, both sizes, every kind. Knolling and Grid must fit
-    // them all; an Exploded layout may refuse, but only with an error whose "fits at most" figure is true.
+    // Property test over generated catalogues: 1–40 parts, both sizes, every kind. A plan never overlaps; a
+    // refusal is honest: the first "Fitting" parts do fit, one more does not.
     [Theory]
     [InlineData(512)]
     [InlineData(1024)]
@@ -103,40 +103,40 @@ public class LayoutPlannerTests
         for (int parts = 1; parts <= 40; parts++)
         {
             var list = PartList.Parse(Catalogues.Generated(parts, seed: parts * 31 + size));
-            int boxes = list.Parts.Sum(p => p.Count);
-            foreach (var kind in new[] { LayoutKind.Knolling, LayoutKind.Grid })
-            {
-                var layout = LayoutPlanner.Plan(list, kind, size, size);
-                Assert.Equal(boxes, layout.Parts.Count);
-                AssertWellFormed(layout);
-            }
-            foreach (var axis in new[] { ExplodedAxis.Vertical, ExplodedAxis.Diagonal })
+            foreach (var (kind, axis) in new[] { (LayoutKind.Knolling, ExplodedAxis.Vertical), (LayoutKind.Grid, ExplodedAxis.Vertical),
+                                                 (LayoutKind.Exploded, ExplodedAxis.Vertical), (LayoutKind.Exploded, ExplodedAxis.Diagonal) })
             {
                 try
                 {
-                    AssertWellFormed(LayoutPlanner.Plan(list, LayoutKind.Exploded, size, size, axis));
+                    var layout = LayoutPlanner.Plan(list, kind, size, size, axis);
+                    Assert.Equal(list.Parts.Sum(p => p.Count <= LayoutPlanner.MaxCopyBoxes ? p.Count : 1), layout.Parts.Count);
+                    AssertWellFormed(layout);
                 }
                 catch (LayoutCapacityException e)
                 {
-                    Assert.True(e.Fitting < e.Boxes);
-                    var fitting = new PartList("p", Enumerable.Range(0, e.Fitting).Select(i => new PartSpec(i, "part", 1, [], 1, i)).ToList());
-                    if (e.Fitting > 0) AssertWellFormed(LayoutPlanner.Plan(fitting, LayoutKind.Exploded, size, size, axis));
+                    AssertRefusalIsHonest(list, kind, axis, size, e);
                 }
             }
         }
+    }
+
+    internal static void AssertRefusalIsHonest(PartList list, LayoutKind kind, ExplodedAxis axis, int size, LayoutCapacityException e)
+    {
+        Assert.Equal(list.Parts.Count, e.Parts);
+        Assert.Contains($"fits the first {e.Fitting} with legible labels", e.Message);
+        Assert.InRange(e.Fitting, 0, e.Parts - 1);
+        if (e.Fitting > 0) AssertWellFormed(LayoutPlanner.Plan(list with { Parts = list.Parts.Take(e.Fitting).ToList() }, kind, size, size, axis));
+        Assert.Throws<LayoutCapacityException>(() => LayoutPlanner.Plan(list with { Parts = list.Parts.Take(e.Fitting + 1).ToList() }, kind, size, size, axis));
     }
 
     [Fact]
     public void TooManyPartsIsAnErrorSayingHowManyFit()
     {
         string xml = "<p>" + string.Concat(Enumerable.Range(1, 200).Select(i => $"<part name=\"part {i}\"/>")) + "</p>";
-        var e = Assert.Throws<LayoutCapacityException>(() => LayoutPlanner.Plan(PartList.Parse(xml), LayoutKind.Knolling, 512, 512));
-        Assert.Contains($"fits at most {e.Fitting}", e.Message);
-        Assert.Equal(200, e.Boxes);
-        var fits = new PartList("p", Enumerable.Range(0, e.Fitting).Select(i => new PartSpec(i, "part", 1, [], 1, i)).ToList());
-        Assert.Equal(e.Fitting, LayoutPlanner.Plan(fits, LayoutKind.Knolling, 512, 512).Parts.Count);
-        var one = new PartList("p", Enumerable.Range(0, e.Fitting + 1).Select(i => new PartSpec(i, "part", 1, [], 1, i)).ToList());
-        Assert.Throws<LayoutCapacityException>(() => LayoutPlanner.Plan(one, LayoutKind.Knolling, 512, 512));
+        var list = PartList.Parse(xml);
+        var e = Assert.Throws<LayoutCapacityException>(() => LayoutPlanner.Plan(list, LayoutKind.Knolling, 512, 512));
+        Assert.StartsWith("Parts lists 200 parts (200 boxes); a Knolling layout at 512x512 fits the first", e.Message);
+        AssertRefusalIsHonest(list, LayoutKind.Knolling, ExplodedAxis.Vertical, 512, e);
     }
 
     [Fact]
