@@ -30,7 +30,7 @@ public static class ExplodedViewMeasure
     public static ExplodedViewMetrics Measure(RenderImage image, SheetBackground? background = null, int tolerance = DefaultTolerance)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var layout = image.Parameters.Layout ?? throw new LayoutMissingException(image.SourcePath);
+        var layout = image.Parameters.Layout ?? throw new LayoutMissingException();
         if (tolerance is < 0 or > 255) throw new ArgumentOutOfRangeException(nameof(tolerance), $"Tolerance is {tolerance}; use 0 to 255 levels.");
         var sheet = background ?? (layout.Background is { } stored ? SheetBackground.FromStored(stored) : SheetBackground.White);
         int width = image.Width, height = image.Height;
@@ -119,6 +119,6 @@ public static class ExplodedViewMeasure
 }
 
 /// <summary>An image without a part layout given to a layout operation (labelling, measuring).</summary>
-public sealed class LayoutMissingException(string? source)
-    : InvalidOperationException($"{(source is null ? "The image" : $"'{source}'")} carries no part layout. Render it with New-ExplodedView -Layout Knolling|Exploded|Grid " +
+public sealed class LayoutMissingException()
+    : InvalidOperationException("The image carries no part layout. Render it with New-ExplodedView -Layout Knolling|Exploded|Grid " +
         "(or a Style with Parts), keep it as a PNG written by this module, and pass that; a layout cannot be recovered from pixels.");

@@ -41,21 +41,19 @@ public static class PartLabeling
     {
         ArgumentNullException.ThrowIfNull(image);
         options ??= new LabelOptions();
-        var layout = image.Parameters.Layout ?? throw new LayoutMissingException(image.SourcePath);
+        var layout = image.Parameters.Layout ?? throw new LayoutMissingException();
         if (layout.Labels.Count > 0)
-            throw new InvalidOperationException($"{Name(image)} is already labelled ({layout.Labels.Count} labels); label the unlabelled image, once, after resizing and sharpening.");
+            throw new InvalidOperationException($"The image is already labelled ({layout.Labels.Count} labels); label the unlabelled image, once, after resizing and sharpening.");
         var sheet = layout.Background is { } stored ? SheetBackground.FromStored(stored) : SheetBackground.White;
         // A cleaned sheet is cleaned again at this resolution: upscalers and sharpeners ring a few pixels into the background.
         if (layout.Background is not null) image = BackgroundCleaning.Apply(image, layout, sheet);
         using var font = new SKFont(Font.Value, (float)layout.TextHeight) { Edging = SKFontEdging.Antialias, Subpixel = true };
-        var labels = Place(layout, font, options, Name(image));
+        var labels = Place(layout, font, options);
 
         var labelled = image.Parameters.Clone();
         labelled.Layout = layout with { Labels = labels };
         return new RenderImage(image.Width, image.Height, Draw(image, labels, font, sheet), image.HasAlpha, labelled);
     }
-
-    static string Name(RenderImage image) => image.SourcePath is { } path ? $"'{path}'" : "The image";
 
     sealed class Placer(PartLayout layout, SKFont font)
     {
@@ -104,7 +102,7 @@ public static class PartLabeling
         }
     }
 
-    static List<PartLabel> Place(PartLayout layout, SKFont font, LabelOptions options, string name)
+    static List<PartLabel> Place(PartLayout layout, SKFont font, LabelOptions options)
     {
         var placer = new Placer(layout, font);
         double h = placer.BoxHeight;
@@ -135,12 +133,12 @@ public static class PartLabeling
             string number = (legend.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
             double w = placer.Width(number);
             var spot = placer.InArea(parts[i], w, h) ?? placer.Around(parts[i], w, h, Reserved(i))
-                ?? throw new InvalidOperationException($"{name}: the label of '{parts[i][0].Name}' fits nowhere beside its part, not even as a callout number. Fix: a larger image (text is 1/48 of the short side), or fewer parts.");
+                ?? throw new InvalidOperationException($"The label of '{parts[i][0].Name}' fits nowhere beside its part, not even as a callout number. Fix: a larger image (text is 1/48 of the short side), or fewer parts.");
             Take(i, spot, number, callout: true);
             legend.Add($"{number}  {texts[i]}");
         }
         var result = labels.Where(l => l is not null).Select(l => l!).ToList();
-        if (legend.Count > 0) result.AddRange(Legend(layout, placer, legend, unplaced.Select(i => parts[i]).ToList(), name));
+        if (legend.Count > 0) result.AddRange(Legend(layout, placer, legend, unplaced.Select(i => parts[i]).ToList()));
         return result;
     }
 
@@ -158,7 +156,7 @@ public static class PartLabeling
     }
 
     // The legend: in the planner's reserved area when there is one, else in the first free corner; entries in columns.
-    static IEnumerable<PartLabel> Legend(PartLayout layout, Placer placer, List<string> entries, List<List<PlacedPart>> parts, string name)
+    static IEnumerable<PartLabel> Legend(PartLayout layout, Placer placer, List<string> entries, List<List<PlacedPart>> parts)
     {
         double h = placer.BoxHeight, line = Math.Max(LayoutPlanner.LegendLineHeight(layout.TextHeight), h + 2);
         double margin = Math.Min(layout.Width, layout.Height) / 24.0, available = layout.Width - 2 * margin;
@@ -176,7 +174,7 @@ public static class PartLabeling
             if (boxes.All(placer.Free))
                 return boxes.Select((b, i) => new PartLabel(parts[i][0].Part, texts[i], b, layout.TextHeight, null, null, IsCallout: false));
         }
-        throw new InvalidOperationException($"{name}: the legend of {texts.Count} callouts ({rows} rows of {columns}) fits in no free corner of the {layout.Width}x{layout.Height} image. Fix: a larger image or fewer parts.");
+        throw new InvalidOperationException($"The legend of {texts.Count} callouts ({rows} rows of {columns}) fits in no free corner of the {layout.Width}x{layout.Height} image. Fix: a larger image or fewer parts.");
     }
 
     // Labels longer than the sheet end in an ellipsis rather than leave it.

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
 using NanoBanana.Layout;
 using NanoBanana.PowerShell.Infrastructure;
 
