@@ -68,15 +68,15 @@ void Sheet()
             SyntheticModelBuilder.Create(folder, new SyntheticModelOptions { Size = modelSize, Seed = 1 });
         using var pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(folder)));
         var request = new TextToImageRequest { Prompt = "exploded view of a quadcopter drone", Seed = 1, Steps = 8, Width = size, Height = size };
-        RenderImage render = null!;
+        RgbaImage render = null!;
         double renderMs = Measure.Best(2, () => render = pipeline.Render(request)).TotalMilliseconds;
         var parts = NanoBanana.Layout.PartList.Parse(drone);
         NanoBanana.Layout.PartLayout layout = null!;
         double planMs = Measure.Best(3, () => layout = NanoBanana.Layout.LayoutPlanner.Plan(parts, NanoBanana.Layout.LayoutKind.Exploded, size, size)).TotalMilliseconds;
-        RenderImage clean = null!;
+        RgbaImage clean = null!;
         double cleanMs = Measure.Best(3, () => clean = BackgroundCleaning.Apply(render, layout, SheetBackground.White)).TotalMilliseconds;
         var doubled = ImageResampler.Resize(clean, 2 * size, 2 * size);
-        RenderImage labelled = null!;
+        RgbaImage labelled = null!;
         double labelMs = Measure.Best(3, () => labelled = PartLabeling.Apply(doubled)).TotalMilliseconds;
         double measureMs = Measure.Best(3, () => ExplodedViewMeasure.Measure(labelled)).TotalMilliseconds;
         double sheetMs = planMs + cleanMs + labelMs;
@@ -271,7 +271,7 @@ void UpscaylComparison()
 }
 
 // Fraction of RGB pixels within 4 levels; upscayl-bin's wrap of slightly negative values to 255 is not counted against us.
-static double Agreement(RenderImage ours, RenderImage theirs)
+static double Agreement(RgbaImage ours, RgbaImage theirs)
 {
     long close = 0, counted = 0;
     for (int i = 0; i < ours.Pixels.Length; i += 4)

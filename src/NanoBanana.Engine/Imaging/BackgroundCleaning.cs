@@ -41,7 +41,7 @@ public static class BackgroundCleaning
 
     /// <summary>A new image: outside the part masks exactly <paramref name="background"/>, parts kept; it carries
     /// the layout with the background recorded in it.</summary>
-    public static RenderImage Apply(RenderImage image, PartLayout layout, SheetBackground background)
+    public static RgbaImage Apply(RgbaImage image, PartLayout layout, SheetBackground background)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(layout);
@@ -71,7 +71,7 @@ public static class BackgroundCleaning
         }
         var parameters = image.Parameters.Clone();
         parameters.Layout = layout with { Background = background.ToString() };
-        return new RenderImage(image.Width, image.Height, pixels, background.Transparent, parameters);
+        return new RgbaImage(image.Width, image.Height, pixels, background.Transparent, parameters);
     }
 
     static byte Blend(byte part, byte background, float w) => (byte)MathF.Round(background + (part - background) * w);

@@ -27,7 +27,7 @@ public static class ExplodedViewMeasure
     public const int DefaultTolerance = 8;
 
     /// <exception cref="LayoutMissingException">The image carries no layout.</exception>
-    public static ExplodedViewMetrics Measure(RenderImage image, SheetBackground? background = null, int tolerance = DefaultTolerance)
+    public static ExplodedViewMetrics Measure(RgbaImage image, SheetBackground? background = null, int tolerance = DefaultTolerance)
     {
         ArgumentNullException.ThrowIfNull(image);
         var layout = image.Parameters.Layout ?? throw new LayoutMissingException();

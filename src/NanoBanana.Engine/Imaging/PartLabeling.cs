@@ -37,7 +37,7 @@ public static class PartLabeling
     /// <summary>A new image with the labels drawn and recorded in its layout.</summary>
     /// <exception cref="LayoutMissingException">The image carries no layout.</exception>
     /// <exception cref="InvalidOperationException">The image is already labelled, or the labels fit nowhere.</exception>
-    public static RenderImage Apply(RenderImage image, LabelOptions? options = null)
+    public static RgbaImage Apply(RgbaImage image, LabelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         options ??= new LabelOptions();
@@ -52,7 +52,7 @@ public static class PartLabeling
 
         var labelled = image.Parameters.Clone();
         labelled.Layout = layout with { Labels = labels };
-        return new RenderImage(image.Width, image.Height, Draw(image, labels, font, sheet), image.HasAlpha, labelled);
+        return new RgbaImage(image.Width, image.Height, Draw(image, labels, font, sheet), image.HasAlpha, labelled);
     }
 
     sealed class Placer(PartLayout layout, SKFont font)
@@ -186,7 +186,7 @@ public static class PartLabeling
         return text[..keep].TrimEnd() + "…";
     }
 
-    static byte[] Draw(RenderImage image, List<PartLabel> labels, SKFont font, SheetBackground sheet)
+    static byte[] Draw(RgbaImage image, List<PartLabel> labels, SKFont font, SheetBackground sheet)
     {
         // Dark ink on a light sheet, white ink on a dark one.
         bool dark = 0.299 * sheet.R + 0.587 * sheet.G + 0.114 * sheet.B < 128;

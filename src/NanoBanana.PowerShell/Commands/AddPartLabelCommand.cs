@@ -18,6 +18,6 @@ public sealed class AddPartLabelCommand : ImageCmdletBase
 
     protected override string ActionName => "labelled image";
 
-    protected override RenderImage Process(RenderImage image) =>
+    protected override RgbaImage Process(RgbaImage image) =>
         PartLabeling.Apply(image, new LabelOptions { ShowCount = ShowCount, ShowAttributes = ShowAttributes });
 }

@@ -9,15 +9,15 @@ public class SheetTests
 {
     const string Drone = """<product name="quadcopter drone"><part name="propeller" count="4" material="carbon fibre"/><part name="folding arm" count="4" colour="graphite"/><part name="flight battery" colour="grey"/><part name="gimbal camera"/></product>""";
 
-    internal static RenderImage Noise(PartLayout layout, int seed = 1)
+    internal static RgbaImage Noise(PartLayout layout, int seed = 1)
     {
         var pixels = new byte[layout.Width * layout.Height * 4];
         new Random(seed).NextBytes(pixels);
         for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;
-        return new RenderImage(layout.Width, layout.Height, pixels, hasAlpha: false, new GenerationParameters { Layout = layout });
+        return new RgbaImage(layout.Width, layout.Height, pixels, hasAlpha: false, new GenerationParameters { Layout = layout });
     }
 
-    static RenderImage Sheet(string parts, LayoutKind kind, int size)
+    static RgbaImage Sheet(string parts, LayoutKind kind, int size)
     {
         var layout = LayoutPlanner.Plan(PartList.Parse(parts), kind, size, size);
         return PartLabeling.Apply(BackgroundCleaning.Apply(Noise(layout), layout, SheetBackground.White));
@@ -165,7 +165,7 @@ public class SheetTests
     [Fact]
     public void AnImageWithoutALayoutIsAClearError()
     {
-        var plain = RenderImage.CreateOpaque(64, 64);
+        var plain = RgbaImage.CreateOpaque(64, 64);
         Assert.Contains("carries no part layout", Assert.Throws<LayoutMissingException>(() => PartLabeling.Apply(plain)).Message);
         Assert.Throws<LayoutMissingException>(() => ExplodedViewMeasure.Measure(plain));
     }
@@ -184,7 +184,7 @@ public class SheetTests
         var png = ImageCodec.EncodePng(sheet);
         var read = ImageCodec.Decode(png, "sheet.png");
         Assert.Equal(sheet.Parameters.Layout!.ToJson(), read.Parameters.Layout!.ToJson());
-        var damaged = PngTextChunks.Insert(ImageCodec.EncodePng(RenderImage.CreateOpaque(64, 64)), PartLayout.PngKeyword, "{not json");
+        var damaged = PngTextChunks.Insert(ImageCodec.EncodePng(RgbaImage.CreateOpaque(64, 64)), PartLayout.PngKeyword, "{not json");
         Assert.Null(ImageCodec.Decode(damaged, "damaged.png").Parameters.Layout);
     }
 
