@@ -1,9 +1,11 @@
 <#
 .SYNOPSIS
-    Renders the product catalogue: one exploded-view / knolling image per CSV row, upscaled 2x and sharpened.
+    Renders the product catalogue: one exploded-view / knolling image per CSV row, upscaled 2x, sharpened and labelled.
 .DESCRIPTION
     The module's main job, end to end:
-        Import-Csv products.csv | New-ExplodedView | Invoke-Upscale -Scale 2 | Optimize-Sharpness -Factor 2
+        Import-Csv products.csv | New-ExplodedView | Invoke-Upscale -Scale 2 | Optimize-Sharpness -Factor 2 | Add-PartLabel
+    Rows with structured parts come out as laid-out sheets (the parts' boxes never overlap, the background is
+    plain white, the names are drawn at the final size); Measure-ExplodedView prints each sheet's measures.
     With no -ModelPath and no $env:NANOBANANA_MODEL, it builds the tiny synthetic SDXL model (random
     weights: the images are noise-like patterns, proving the pipeline, not the art) and renders at 256x256.
     Point it at a real diffusers/Optimum ONNX export to get real renders:
@@ -35,7 +37,14 @@ if (-not $ModelPath) {
 
 # Per-row problems (an empty description, a bad seed) are reported and the other rows still render.
 $ErrorActionPreference = 'Continue'
-Import-Csv -Path $Catalogue |
+$catalogueDirectory = [IO.Path]::Combine($OutputDirectory, 'catalogue')
+$sheets = Import-Csv -Path $Catalogue |
     New-ExplodedView -ModelPath $ModelPath -Width $Size -Height $Size -Steps $Steps -OutputDirectory ([IO.Path]::Combine($OutputDirectory, 'renders')) -Force |
     Invoke-Upscale -Scale 2 |
-    Optimize-Sharpness -Factor 2 -OutputDirectory ([IO.Path]::Combine($OutputDirectory, 'catalogue')) -Force
+    ForEach-Object {
+        # Laid-out sheets (rows with parts) get their part names at the final size; free compositions pass as they are.
+        if ($_.Layout) { $_ | Optimize-Sharpness -Factor 2 | Add-PartLabel -OutputDirectory $catalogueDirectory -Force }
+        else { $_ | Optimize-Sharpness -Factor 2 -OutputDirectory $catalogueDirectory -Force }
+    }
+$sheets
+$sheets | Where-Object { $_.Layout } | Measure-ExplodedView

@@ -11,7 +11,7 @@ using NanoBanana.Synthetic;
 using NanoBanana.Unet;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
-//     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
+//     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB> | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -41,14 +41,48 @@ switch (args.FirstOrDefault())
     case "segment-load":
         SegmentLoad(args[1], long.Parse(args[2]));
         break;
+    case "sheet":
+        Sheet();
+        break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
         break;
     default:
-        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32] | memory [folder] [MiB] [MiB] | segment-load <folder> <MiB>");
+        Console.Error.WriteLine("usage: NanoBanana.Bench sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32] | memory [folder] [MiB] [MiB] | segment-load <folder> <MiB> | sheet");
         return 2;
 }
 return 0;
+
+// A laid-out sheet's own work (plan, background cleaning, labelling at 2x, measuring) against the render it
+// dresses, on the synthetic SDXLs, 8 steps, CFG 7.5: the main job's settings (tiny, 256) and a Small model at 512.
+void Sheet()
+{
+    const string drone = """<product name="quadcopter drone"><part name="propeller" count="4" material="carbon fibre"/><part name="folding arm" count="4" colour="graphite"/><part name="flight battery" colour="grey"/><part name="gimbal camera"/></product>""";
+    string forgeRoot = Path.Combine(root, ".cache", "bench", "sheet-models");
+    Console.WriteLine($"Laid-out sheet vs its render: drone (10 boxes), Exploded, 8 steps, CFG 7.5, {Environment.ProcessorCount} cores; best of 3 (render: of 2)");
+    Console.WriteLine("model  size      render ms   plan ms  clean ms  label@2x ms  measure@2x ms   sheet work / render");
+    foreach (var (modelSize, size) in new[] { (SyntheticModelSize.Tiny, 256), (SyntheticModelSize.Small, 512) })
+    {
+        string folder = Path.Combine(forgeRoot, modelSize.ToString());
+        if (!File.Exists(Path.Combine(folder, "model_index.json")))
+            SyntheticModelBuilder.Create(folder, new SyntheticModelOptions { Size = modelSize, Seed = 1 });
+        using var pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(folder)));
+        var request = new TextToImageRequest { Prompt = "exploded view of a quadcopter drone", Seed = 1, Steps = 8, Width = size, Height = size };
+        RgbaImage render = null!;
+        double renderMs = Measure.Best(2, () => render = pipeline.Render(request)).TotalMilliseconds;
+        var parts = NanoBanana.Layout.PartList.Parse(drone);
+        NanoBanana.Layout.PartLayout layout = null!;
+        double planMs = Measure.Best(3, () => layout = NanoBanana.Layout.LayoutPlanner.Plan(parts, NanoBanana.Layout.LayoutKind.Exploded, size, size)).TotalMilliseconds;
+        RgbaImage clean = null!;
+        double cleanMs = Measure.Best(3, () => clean = BackgroundCleaning.Apply(render, layout, SheetBackground.White)).TotalMilliseconds;
+        var doubled = ImageResampler.Resize(clean, 2 * size, 2 * size);
+        RgbaImage labelled = null!;
+        double labelMs = Measure.Best(3, () => labelled = PartLabeling.Apply(doubled)).TotalMilliseconds;
+        double measureMs = Measure.Best(3, () => ExplodedViewMeasure.Measure(labelled)).TotalMilliseconds;
+        double sheetMs = planMs + cleanMs + labelMs;
+        Console.WriteLine($"{modelSize,-6} {size,4}x{size,-4} {renderMs,9:F0} {planMs,9:F2} {cleanMs,9:F1} {labelMs,12:F1} {measureMs,14:F1} {sheetMs / renderMs,18:P2}");
+    }
+}
 
 void Sharpness()
 {

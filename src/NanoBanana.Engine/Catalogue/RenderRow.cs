@@ -1,5 +1,6 @@
 using System.Globalization;
 using NanoBanana.Imaging;
+using NanoBanana.Layout;
 using NanoBanana.Pipeline;
 using NanoBanana.Schedulers;
 using NanoBanana.Text;
@@ -40,6 +41,19 @@ public sealed record RenderRow
     public string? PromptOverflow { get; init; }
     public string? ModelPath { get; init; }
 
+    /// <summary>Knolling, Exploded, Grid or None; blank: from the Style when the row has structured parts
+    /// (ExplodedView → Exploded, Knolling → Knolling, TechnicalSchematic → Grid), else None.</summary>
+    public string? Layout { get; init; }
+
+    /// <summary>Vertical or Diagonal, for an Exploded layout; blank is Vertical.</summary>
+    public string? LayoutAxis { get; init; }
+
+    /// <summary>The laid-out sheet's background colour (#RRGGBB, r,g,b or a name); blank is white.</summary>
+    public string? Background { get; init; }
+
+    /// <summary>"true" makes the laid-out sheet's background transparent (RGBA, alpha from the part mask).</summary>
+    public string? TransparentBackground { get; init; }
+
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
     /// (e.g. "turbo=0.7; style=0.3"); they override Set-LoraWeight's for this render.</summary>
     public string? LoraWeight { get; init; }
@@ -58,12 +72,12 @@ public sealed record RenderRow
         {
             Prompt = ComposePrompt(),
             NegativePrompt = Given(NegativePrompt) ? NegativePrompt!.Trim() : "",
-            Style = Given(Style) ? ParseName<StylePreset>(nameof(Style), Style!, "one of: " + string.Join(", ", Enum.GetNames<StylePreset>())) : DefaultStyle,
+            Style = ParsedStyle(),
             Seed = Given(Seed) ? ParseInteger(nameof(Seed), Seed!, "a whole number such as 42, or leave it empty for a random seed") : TorchRandom.NewRandomSeed(),
             Steps = Given(Steps) ? (int)ParseInteger(nameof(Steps), Steps!, "a whole number of denoising steps such as 30") : Defaults.Steps,
             CfgScale = Given(CfgScale) ? ParseNumber(nameof(CfgScale), CfgScale!, "a number such as 7.5 (with '.' as the decimal point)") : Defaults.CfgScale,
-            Width = Given(Width) ? (int)ParseInteger(nameof(Width), Width!, "a multiple of 64 such as 1024") : Defaults.Width,
-            Height = Given(Height) ? (int)ParseInteger(nameof(Height), Height!, "a multiple of 64 such as 1024") : Defaults.Height,
+            Width = ParsedWidth(),
+            Height = ParsedHeight(),
             Scheduler = Given(Scheduler) ? Scheduler!.Trim() : null,
             GuidanceBatching = Given(GuidanceBatching)
                 ? ParseName<Pipeline.GuidanceBatching>(nameof(GuidanceBatching), GuidanceBatching!, string.Join(" or ", Enum.GetNames<Pipeline.GuidanceBatching>()))
@@ -74,7 +88,71 @@ public sealed record RenderRow
             LoraWeights = Given(LoraWeight) ? ParseLoraWeights(LoraWeight!) : new Dictionary<string, double>(),
         };
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);
-        return request;
+        // Planned once the size is known valid; a layout problem names the Parts (or Layout) field.
+        return request with { Layout = ToLayout(), Background = ParsedBackground() };
+    }
+
+    /// <summary>The row's part layout at its Width × Height, or null when its layout is None (see <see cref="Layout"/>).</summary>
+    /// <exception cref="RenderRowException">Layout, LayoutAxis, Width/Height or Parts are invalid, or the parts do not fit (the message says how many do).</exception>
+    public PartLayout? ToLayout()
+    {
+        var parts = ParsedParts();
+        LayoutKind kind = Given(Layout)
+            ? ParseName<LayoutKind>(nameof(Layout), Layout!, string.Join(", ", Enum.GetNames<LayoutKind>()))
+            : parts.Parts.Count == 0 ? LayoutKind.None : ParsedStyle() switch
+            {
+                StylePreset.ExplodedView => LayoutKind.Exploded,
+                StylePreset.Knolling => LayoutKind.Knolling,
+                StylePreset.TechnicalSchematic => LayoutKind.Grid,
+                _ => LayoutKind.None,
+            };
+        var axis = Given(LayoutAxis) ? ParseName<ExplodedAxis>(nameof(LayoutAxis), LayoutAxis!, string.Join(" or ", Enum.GetNames<ExplodedAxis>())) : ExplodedAxis.Vertical;
+        if (kind == LayoutKind.None) return null;
+        int width = ParsedWidth(), height = ParsedHeight();
+        if ((TextToImageRequest.SizeProblem(width, nameof(Width)) ?? TextToImageRequest.SizeProblem(height, nameof(Height))) is { } size)
+            throw new RenderRowException(Label, size.Field, size.Message);
+        try
+        {
+            return LayoutPlanner.Plan(parts, kind, width, height, axis);
+        }
+        catch (LayoutCapacityException e)
+        {
+            throw new RenderRowException(Label, nameof(Parts), e.Message);
+        }
+    }
+
+    PartList ParsedParts()
+    {
+        try
+        {
+            return PartList.Parse(Given(Parts) ? Parts : null, Given(Name) ? Name : null);
+        }
+        catch (Exception e) when (e is PartListException or StructuredPromptException)
+        {
+            throw new RenderRowException(Label, nameof(Parts), e is PartListException ? e.Message : $"{nameof(Parts)}: {e.Message}");
+        }
+    }
+
+    StylePreset ParsedStyle() =>
+        Given(Style) ? ParseName<StylePreset>(nameof(Style), Style!, "one of: " + string.Join(", ", Enum.GetNames<StylePreset>())) : DefaultStyle;
+
+    int ParsedWidth() => Given(Width) ? (int)ParseInteger(nameof(Width), Width!, "a multiple of 64 such as 1024") : Defaults.Width;
+
+    int ParsedHeight() => Given(Height) ? (int)ParseInteger(nameof(Height), Height!, "a multiple of 64 such as 1024") : Defaults.Height;
+
+    SheetBackground ParsedBackground()
+    {
+        bool transparent = Given(TransparentBackground) && (bool.TryParse(TransparentBackground!.Trim(), out bool t)
+            ? t
+            : throw new RenderRowException(Label, nameof(TransparentBackground), $"{nameof(TransparentBackground)} is '{TransparentBackground}'; use true or false."));
+        try
+        {
+            return Given(Background) ? SheetBackground.Parse(Background!, transparent) : SheetBackground.White with { Transparent = transparent };
+        }
+        catch (FormatException e)
+        {
+            throw new RenderRowException(Label, nameof(Background), e.Message);
+        }
     }
 
     /// <summary>The output file's stem: the sanitised product name, or <c>render-&lt;seed&gt;</c> for a row without one.</summary>

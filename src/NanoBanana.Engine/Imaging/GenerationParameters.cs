@@ -1,3 +1,5 @@
+using NanoBanana.Layout;
+
 namespace NanoBanana.Imaging;
 
 /// <summary>
@@ -29,6 +31,9 @@ public sealed class GenerationParameters
     /// <summary>LoRA adapter name → weight, as applied to the render.</summary>
     public SortedDictionary<string, double> LoraWeights { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Where the parts sit, in this image's pixels (its own PNG text chunk, not part of the A1111 text).</summary>
+    public PartLayout? Layout { get; set; }
+
     /// <summary>Any other "Key: value" pairs, in order (e.g. "Upscaler", "Sharpness").</summary>
     public List<KeyValuePair<string, string>> Extra { get; } = new();
 
@@ -48,7 +53,7 @@ public sealed class GenerationParameters
         var fresh = new GenerationParameters
         {
             Prompt = Prompt, NegativePrompt = NegativePrompt, Steps = Steps, Sampler = Sampler,
-            CfgScale = CfgScale, Seed = Seed, Width = Width, Height = Height, Model = Model,
+            CfgScale = CfgScale, Seed = Seed, Width = Width, Height = Height, Model = Model, Layout = Layout,
         };
         foreach (var (k, v) in LoraWeights) fresh.LoraWeights[k] = v;
         fresh.Extra.AddRange(Extra);

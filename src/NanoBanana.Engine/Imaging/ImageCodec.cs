@@ -1,3 +1,4 @@
+using NanoBanana.Layout;
 using SkiaSharp;
 
 namespace NanoBanana.Imaging;
@@ -44,6 +45,7 @@ public static class ImageCodec
         bool hasAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
         string? text = PngTextChunks.Read(data, ParametersKeyword);
         var parameters = text is null ? new GenerationParameters() : A1111Parameters.Parse(text);
+        parameters.Layout = ReadLayout(data);
         return new RgbaImage(info.Width, info.Height, pixels, hasAlpha, parameters);
     }
 
@@ -62,7 +64,22 @@ public static class ImageCodec
                 png = data.ToArray();
             }
         }
+        if (image.Parameters.Layout is { } layout) png = PngTextChunks.Insert(png, PartLayout.PngKeyword, layout.ToJson());
         return image.Parameters.IsEmpty ? png : PngTextChunks.Insert(png, ParametersKeyword, A1111Parameters.Format(image.Parameters));
+    }
+
+    // A damaged layout chunk reads as none: the pixels are still good, and the layout cmdlets say the image has none.
+    static PartLayout? ReadLayout(byte[] png)
+    {
+        if (PngTextChunks.Read(png, PartLayout.PngKeyword) is not { } json) return null;
+        try
+        {
+            return PartLayout.FromJson(json);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Writes the PNG atomically; refuses to replace an existing file unless <paramref name="overwrite"/>.</summary>

@@ -6,7 +6,8 @@ namespace NanoBanana.Imaging;
 /// An 8-bit image held in memory as it flows between cmdlets: RGBA, straight (unpremultiplied) alpha,
 /// rows top to bottom with no padding (stride = 4 × width). Grey and palette sources are expanded to
 /// RGBA when read; <see cref="HasAlpha"/> records whether the alpha channel carries information, so
-/// an RGB source is written back as RGB. The generation parameters travel with the pixels. An image is not changed
+/// an RGB source is written back as RGB. The generation parameters (and the part layout, in this image's pixels)
+/// travel with the pixels. An image is not changed
 /// after it is made: every operation returns a new one (sharing nothing writable), so a result that flows on through
 /// the pipeline is the one the cmdlet returned. Producers fill rows through <see cref="Create"/>.
 /// </summary>
@@ -25,6 +26,8 @@ public sealed class RgbaImage
         Pixels = pixels;
         HasAlpha = hasAlpha;
         Parameters = parameters ?? new GenerationParameters();
+        // Every resize makes its image through here, so a layout made for another size is rescaled once, in one place.
+        if (Parameters.Layout is { } layout) Parameters.Layout = layout.ScaledTo(width, height);
     }
 
     /// <summary>A new opaque (alpha 255) image of the given size.</summary>

@@ -108,8 +108,10 @@ public sealed class TextToImagePipeline : IDisposable
         foreach (var (name, weight) in loras.Weights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
+        if (request.Layout is { } layout) parameters.SetExtra("Layout", layout.Kind.ToString());
         var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
         if (release) Sessions.Release(DiffusionModel.VaeDecoder);
+        if (request.Layout is { } sheet) image = BackgroundCleaning.Apply(image, sheet, request.Background);
         return image.WithWarnings(warnings);
     }
 

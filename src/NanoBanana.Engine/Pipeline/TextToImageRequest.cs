@@ -1,3 +1,5 @@
+using NanoBanana.Imaging;
+using NanoBanana.Layout;
 using NanoBanana.Schedulers;
 using NanoBanana.Text;
 
@@ -47,6 +49,12 @@ public sealed record TextToImageRequest
     /// the engine resolves them once into the render's <see cref="Lora.LoraSelection"/>.</summary>
     public IReadOnlyDictionary<string, double> LoraWeights { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Where the parts go (planned for this Width × Height); null renders free composition.</summary>
+    public PartLayout? Layout { get; init; }
+
+    /// <summary>What the render's pixels outside the part masks become when there is a <see cref="Layout"/>.</summary>
+    public SheetBackground Background { get; init; } = SheetBackground.White;
+
     /// <summary>Throws an <see cref="ArgumentException"/> (ParamName = the field) for the first invalid field.</summary>
     public void Validate()
     {
@@ -74,6 +82,8 @@ public sealed record TextToImageRequest
             return (nameof(PromptOverflow), $"PromptOverflow '{PromptOverflow}' is unknown; use one of: {string.Join(", ", Enum.GetNames<PromptOverflow>())}.");
         if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
             return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
+        if (Layout is { } layout && (layout.Width != Width || layout.Height != Height))
+            return (nameof(Layout), $"Layout was planned for {layout.Width}x{layout.Height} but the render is {Width}x{Height}; plan it for the render's size.");
         if (Regions.Select(r => r.Problem(Width, Height)).FirstOrDefault(p => p is not null) is { } region)
             return (nameof(Regions), char.ToUpperInvariant(region[0]) + region[1..]);
         try
@@ -87,7 +97,7 @@ public sealed record TextToImageRequest
         return null;
     }
 
-    static (string Field, string Message)? SizeProblem(int value, string field) =>
+    internal static (string Field, string Message)? SizeProblem(int value, string field) =>
         // 64 pixels = 8 latent pixels: the UNet halves the latent three times (SD 1.5) and ONNX exports
         // upsample by fixed factors, so other sizes fail inside the UNet's skip concatenations.
         value < 64 || value % 64 != 0

@@ -17,6 +17,7 @@ namespace NanoBanana.Text;
 /// attribute, or the element's own name when it has none (<c>&lt;battery colour="grey"/&gt;</c> → "grey battery").</item>
 /// <item>Text directly inside an element follows its noun ("propeller with folded blades").</item>
 /// </list>
+/// Layout hints (<c>order</c>, <c>scale</c>) steer the part layout (see NanoBanana.Layout) and are left out of the text.
 /// Phrases are joined with ", ". Attributes therefore sit directly before the word they describe — CLIP binds
 /// modifiers to the nearest noun far better than to a noun listed elsewhere. When a tokenizer is given and the
 /// phrases would not fit one 75-token window, the separator at each window boundary becomes BREAK
@@ -39,7 +40,19 @@ public static partial class StructuredPrompt
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (!IsStructured(prompt)) return prompt;
+        var phrases = Elements(prompt).Select(e => e.Phrase).Where(p => p.Length > 0).ToList();
+        return tokenizer is null ? string.Join(", ", phrases) : Pack(phrases, tokenizer);
+    }
 
+    /// <summary>
+    /// The elements of a structured prompt in document order (depth first), the root first; empty for plain text.
+    /// The one parser behind <see cref="Flatten"/> and the part layout.
+    /// </summary>
+    /// <exception cref="StructuredPromptException">The prompt starts like XML but is not well-formed.</exception>
+    public static IReadOnlyList<PromptElement> Elements(string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (!IsStructured(prompt)) return [];
         XElement root;
         try
         {
@@ -49,26 +62,12 @@ public static partial class StructuredPrompt
         {
             throw new StructuredPromptException(e.LineNumber, e.LinePosition, e.Message, e);
         }
-
-        var phrases = root.DescendantsAndSelf().Select(Phrase).Where(p => p.Length > 0).ToList();
-        return tokenizer is null ? string.Join(", ", phrases) : Pack(phrases, tokenizer);
-    }
-
-    static string Phrase(XElement element)
-    {
-        var words = new List<string>();
-        string? count = element.Attribute("count")?.Value.Trim();
-        if (!string.IsNullOrEmpty(count)) words.Add(count);
-        foreach (var attribute in element.Attributes())
-        {
-            string name = attribute.Name.LocalName;
-            if (attribute.IsNamespaceDeclaration || name is "name" or "count") continue;
-            if (attribute.Value.Trim() is { Length: > 0 } value) words.Add(value);
-        }
-        words.Add(element.Attribute("name")?.Value.Trim() is { Length: > 0 } noun ? noun : element.Name.LocalName);
-        string text = string.Concat(element.Nodes().OfType<XText>().Select(t => t.Value)).Trim();
-        if (text.Length > 0) words.Add(text);
-        return string.Join(" ", words);
+        return root.DescendantsAndSelf().Select(element => new PromptElement(
+            element.Name.LocalName,
+            element.Ancestors().Count(),
+            element.Attributes().Where(a => !a.IsNamespaceDeclaration).Select(a => new KeyValuePair<string, string>(a.Name.LocalName, a.Value.Trim())).ToList(),
+            string.Concat(element.Nodes().OfType<XText>().Select(t => t.Value)).Trim(),
+            ((IXmlLineInfo)element).LineNumber)).ToList();
     }
 
     // Greedy packing: a phrase that would overflow the current window starts the next one after BREAK.
@@ -92,6 +91,38 @@ public static partial class StructuredPrompt
             }
         }
         return result.ToString();
+    }
+}
+
+/// <summary>One element of a structured prompt: its tag, depth (0 = root), attributes in document order
+/// (values trimmed), its own text and its line in the prompt.</summary>
+public sealed record PromptElement(string Tag, int Depth, IReadOnlyList<KeyValuePair<string, string>> Attributes, string Text, int Line)
+{
+    /// <summary>Attributes that steer the layout only (<c>size</c> is also a word a picture can show, so it stays in the phrase).</summary>
+    public static readonly IReadOnlySet<string> LayoutHints = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "order", "scale" };
+
+    public string? Attribute(string name) =>
+        Attributes.Where(a => string.Equals(a.Key, name, StringComparison.OrdinalIgnoreCase)).Select(a => a.Value).FirstOrDefault();
+
+    /// <summary>The noun: the <c>name</c> attribute, or the tag when it has none (or a blank one).</summary>
+    public string Noun => Attribute("name") is { Length: > 0 } noun ? noun : Tag;
+
+    /// <summary>Descriptive attributes: all but name, count and the layout hints, blank values left out.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Descriptive =>
+        Attributes.Where(a => a.Key is not ("name" or "count") && !LayoutHints.Contains(a.Key) && a.Value.Length > 0);
+
+    /// <summary>count first, then every descriptive value, the noun, then the element's own text.</summary>
+    public string Phrase
+    {
+        get
+        {
+            var words = new List<string>();
+            if (Attribute("count") is { Length: > 0 } count) words.Add(count);
+            words.AddRange(Descriptive.Select(a => a.Value));
+            words.Add(Noun);
+            if (Text.Length > 0) words.Add(Text);
+            return string.Join(" ", words);
+        }
     }
 }
 

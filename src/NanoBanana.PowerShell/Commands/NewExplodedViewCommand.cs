@@ -107,6 +107,23 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     public object? LoraWeight { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Knolling", "Exploded", "Grid", "None", IgnoreCase = true)]
+    [AllowNull, AllowEmptyString]
+    public string? Layout { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Vertical", "Diagonal", IgnoreCase = true)]
+    [AllowNull, AllowEmptyString]
+    public string? LayoutAxis { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? Background { get; set; }
+
+    [Parameter]
+    public SwitchParameter TransparentBackground { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public SwitchParameter Force { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -122,6 +139,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
             GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
+            Layout = Layout, LayoutAxis = LayoutAxis, Background = Background, TransparentBackground = TransparentBackground ? "true" : null,
         };
         object target = (object?)InputObject ?? row;
         try

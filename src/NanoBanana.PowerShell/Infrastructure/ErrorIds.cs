@@ -13,6 +13,8 @@ public static class ErrorIds
     public const string OutFileWithSeveralImages = "OutFileWithSeveralImages";
     public const string InvalidArgument = "InvalidArgument";
     public const string ImageSizeMismatch = "ImageSizeMismatch";
+    /// <summary>An image without a part layout given to Add-PartLabel or Measure-ExplodedView.</summary>
+    public const string LayoutMissing = "LayoutMissing";
     public const string OperationFailed = "OperationFailed";
     public const string ModelNotFound = "ModelNotFound";
     public const string ModelInvalid = "ModelInvalid";

@@ -17,7 +17,8 @@ internal static class ImageErrors
         OutputNotWritableException or UnauthorizedAccessException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
         ImageSizeMismatchException => (ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidData),
-        ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+        LayoutMissingException => (ErrorIds.LayoutMissing, ErrorCategory.InvalidData),
+        ArgumentException or FormatException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         IOException or InvalidDataException or InvalidOperationException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
         _ => null,
     };

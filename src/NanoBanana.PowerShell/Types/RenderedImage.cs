@@ -44,6 +44,9 @@ public sealed class RenderedImage
 
     public string? Model => Image.Parameters.Model;
 
+    /// <summary>Where the parts sit, in this image's pixels (rescaled by every resize); empty for a free composition.</summary>
+    public Layout.PartLayout? Layout => Image.Parameters.Layout;
+
     public Hashtable LoraWeights => new(Image.Parameters.LoraWeights, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The file the image was read from or written to; empty while it exists only in memory.</summary>
