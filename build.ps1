@@ -87,6 +87,8 @@ function Invoke-PesterSuites {
 switch ($Task) {
     'Build' { Invoke-Dotnet build NanoBanana.PowerShell.sln @msbuildArgs }
     'Test' {
+        # Tests import upscalers and cache segments: keep that out of the user's own data folder.
+        if (-not $env:NANOBANANA_HOME) { $env:NANOBANANA_HOME = Join-Path $cacheDir 'home' }
         $xunit = Invoke-XunitSuites
         $pester = Invoke-PesterSuites
         Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)

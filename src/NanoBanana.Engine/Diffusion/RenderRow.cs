@@ -36,7 +36,7 @@ public sealed record RenderRow
     public string? ModelPath { get; init; }
 
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
-    /// (e.g. "turbo=0.7; style=0.3"); they override Set-LoraWeight's for this render.</summary>
+    /// (e.g. "turbo=0.7; style=0.3"); they override the registered weights for this render.</summary>
     public string? LoraWeight { get; init; }
 
     /// <summary>How error messages name the row: its product name, else its position.</summary>

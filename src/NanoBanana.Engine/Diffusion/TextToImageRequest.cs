@@ -32,7 +32,7 @@ public sealed record TextToImageRequest
     /// <summary>Null decodes in one pass.</summary>
     public VaeTiling? VaeTiling { get; init; }
 
-    /// <summary>The weight of each registered LoRA for this render (the engine fills it from Set-LoraWeight and
+    /// <summary>The weight of each registered LoRA for this render (the engine fills it from Add-Lora/Set-LoraWeight and
     /// -LoraWeight); empty renders the base model.</summary>
     public IReadOnlyDictionary<string, double> LoraWeights { get; init; } = new Dictionary<string, double>();
 

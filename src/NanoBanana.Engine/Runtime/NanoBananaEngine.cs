@@ -59,8 +59,9 @@ public sealed class NanoBananaEngine : IDisposable
     public bool IsDisposed { get; private set; }
 
     /// <summary>Session options for every session this engine creates (device, GPU memory limit).</summary>
-    public Func<Microsoft.ML.OnnxRuntime.SessionOptions> SessionOptionsFactory { get; set; } =
-        () => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+    public Func<Microsoft.ML.OnnxRuntime.SessionOptions> SessionOptionsFactory { get; set; } = DefaultSessionOptions;
+
+    static Microsoft.ML.OnnxRuntime.SessionOptions DefaultSessionOptions() => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Auto);
 
     readonly SemaphoreSlim _device = new(1, 1);
     EngineSessionOptions _session = new();
@@ -94,8 +95,20 @@ public sealed class NanoBananaEngine : IDisposable
         return GetSessionInfo();
     }
 
-    /// <summary>Back to the defaults, releasing every model.</summary>
-    public void CloseSession() => OpenSession(new EngineSessionOptions());
+    /// <summary>Back to a fresh engine's settings (Auto device, Full memory, no model, no budget, no last peak),
+    /// releasing every model. Not OpenSession(defaults): that would resolve Auto to the device found now.</summary>
+    public void CloseSession()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            ReleasePipelines();
+            _session = new EngineSessionOptions();
+            DefaultModelPath = null;
+            _lastPeak = null;
+            SessionOptionsFactory = DefaultSessionOptions;
+        }
+    }
 
     public SessionInfo GetSessionInfo()
     {
@@ -264,7 +277,7 @@ public sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>
-    /// Set-LoraWeight: registers or re-weights a LoRA. When the session names a model, the LoRA is mapped onto its
+    /// Add-Lora and Set-LoraWeight: registers or re-weights a LoRA. When the session names a model, the LoRA is mapped onto its
     /// UNet now, so a LoRA for another base model fails here (shape mismatch, naming the key) rather than at the
     /// first render, and keys matching no layer come back as a warning with examples.
     /// </summary>

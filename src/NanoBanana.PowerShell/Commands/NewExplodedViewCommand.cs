@@ -8,9 +8,9 @@ using NanoBanana.Runtime;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>
-/// Renders one product image per row (typically Import-Csv rows) with a diffusion model. Every parameter binds
-/// by property name, and the row's cells are taken as text and checked by the engine (<see cref="RenderRow"/>),
-/// so a bad cell is a non-terminating error naming the row, the field and the fix, and the other rows go on.
+/// Renders one product image per row (typically Import-Csv rows) with a diffusion model. Every row parameter binds
+/// by property name, and the row's cells are checked by the engine (<see cref="RenderRow"/>), so a bad cell is a
+/// non-terminating error naming the row, the field and the fix, and the other rows go on.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ExplodedView", SupportsShouldProcess = true)]
 [OutputType(typeof(RenderedImage))]
@@ -51,27 +51,37 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     [AllowNull, AllowEmptyString]
     public string? NegativePrompt { get; set; }
 
-    // Seed, Steps, CfgScale, Width and Height are text on purpose: a typed parameter whose by-property-name
-    // conversion fails is silently left unbound, so a "ten" in the Steps column would render at 30 steps.
+    // Typed, with [RenderCell]: an empty cell is "not given" and a cell that does not convert exactly reaches the
+    // engine as text, so the row fails with InvalidRenderRow naming it (see RenderCellAttribute).
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Seed { get; set; }
+    [RenderCell(nameof(Seed))]
+    [AllowNull]
+    [PSDefaultValue(Help = "a random seed, reported on the result")]
+    public long? Seed { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Steps { get; set; }
+    [RenderCell(nameof(Steps))]
+    [AllowNull]
+    [PSDefaultValue(Help = "30")]
+    public int? Steps { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? CfgScale { get; set; }
+    [RenderCell(nameof(CfgScale))]
+    [AllowNull]
+    [PSDefaultValue(Help = "7.5")]
+    public double? CfgScale { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Width { get; set; }
+    [RenderCell(nameof(Width))]
+    [AllowNull]
+    [PSDefaultValue(Help = "1024")]
+    public int? Width { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Height { get; set; }
+    [RenderCell(nameof(Height))]
+    [AllowNull]
+    [PSDefaultValue(Help = "1024")]
+    public int? Height { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(SchedulerNameCompleter))]
@@ -100,10 +110,10 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     [AllowNull]
     public object? LoraWeight { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public SwitchParameter SkipExisting { get; set; }
 
     private static NanoBananaEngine Engine => NanoBananaEngine.Shared;
@@ -114,7 +124,8 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         var row = new RenderRow
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
-            Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
+            Seed = Cell(nameof(Seed), Seed), Steps = Cell(nameof(Steps), Steps), CfgScale = Cell(nameof(CfgScale), CfgScale),
+            Width = Cell(nameof(Width), Width), Height = Cell(nameof(Height), Height), Scheduler = Scheduler,
             GuidanceBatching = GuidanceBatching, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
         };
         object target = (object?)InputObject ?? row;
@@ -152,6 +163,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job);
+        if (Engine.Session.Device == ExecutionDevice.Auto) DeviceNotice.WarnOnce(this);
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 
@@ -202,6 +214,11 @@ public sealed class NewExplodedViewCommand : PSCmdlet
             $"{k}={Convert.ToString(table[k] is PSObject p ? p.BaseObject : table[k], System.Globalization.CultureInfo.InvariantCulture)}")),
         var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // The text the engine checks: the bound number, else the cell that did not convert (bound as null).
+    private string? Cell(string field, IFormattable? value) =>
+        value is not null ? value.ToString(field == nameof(CfgScale) ? "R" : null, System.Globalization.CultureInfo.InvariantCulture)
+        : MyInvocation.BoundParameters.ContainsKey(field) ? RenderCellAttribute.Unconverted(field) : null;
 
     // "a drone" | New-ExplodedView: a piped string is the prompt. Read, never assigned to Prompt, because
     // PowerShell only resets parameters it bound itself between rows.

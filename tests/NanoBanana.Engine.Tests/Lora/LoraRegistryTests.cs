@@ -48,7 +48,7 @@ public sealed class LoraRegistryTests : IDisposable
         Assert.Equal(0.8, registry.WeightsFor(null)["turbo"]);
 
         var unknown = Assert.Throws<KeyNotFoundException>(() => registry.WeightsFor(new Dictionary<string, double> { ["style"] = 1 }));
-        Assert.Contains("Set-LoraWeight -Path", unknown.Message);
+        Assert.Contains("Add-Lora -Path", unknown.Message);
         Assert.Contains("registered: turbo", unknown.Message);
         var noPath = Assert.Throws<KeyNotFoundException>(() => registry.Set(null, "style", 1));
         Assert.Contains("'style'", noPath.Message);
