@@ -13,10 +13,12 @@
                examples/*.Tests.ps1) under Pester 5.7.1 restored from its NuGet package into .cache/;
                fails when a test fails or is skipped without a stated reason; ends with "N passed, N failed"
       Package  per-platform zips (linux-x64, win-x64, osx-arm64) without .pdb files, and a .nupkg that
-               PSResourceGet installs (Publish-PSResource to a local folder repository)
+               PSResourceGet installs, into artifacts/packages (tools/New-ModulePackage.ps1)
       Demo     renders the example catalogue (examples/render-catalogue.ps1) in this pwsh
-    -Gpu builds with ONNX Runtime's CUDA package (Microsoft.ML.OnnxRuntime.Gpu); without CUDA libraries the
-    module falls back to the CPU with a warning.
+      TestGpu  builds the GPU module (artifacts/module-gpu) and runs tests/Gpu: on a machine without CUDA it
+               must fall back to the CPU with one warning (not in Test: it needs this second build)
+    -Gpu builds with ONNX Runtime's CUDA package (Microsoft.ML.OnnxRuntime.Gpu) into artifacts/module-gpu;
+    without CUDA libraries that module falls back to the CPU with a warning.
 .EXAMPLE
     ./build.ps1 -Task Build, Test
 .EXAMPLE
@@ -24,7 +26,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'TestGpu')]
     [string[]] $Task = @('Build', 'Test'),
 
     [ValidateSet('Debug', 'Release')]
@@ -37,7 +39,7 @@ $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 $msbuildArgs = @('-c', $Configuration)
 if ($Gpu) { $msbuildArgs += '-p:NanoBananaGpu=true' }
-$moduleDir = Join-Path $PSScriptRoot 'artifacts/module/NanoBanana'
+$moduleDir = Join-Path $PSScriptRoot ($Gpu ? 'artifacts/module-gpu/NanoBanana' : 'artifacts/module/NanoBanana')
 $cacheDir = Join-Path $PSScriptRoot '.cache'
 $PesterVersion = '5.7.1'
 
@@ -68,10 +70,11 @@ function Invoke-XunitSuites {
     [pscustomobject]@{ Passed = [int]$passed; Failed = [int]$failed; Skipped = [int]($counters | Measure-Object -Property notExecuted -Sum).Sum }
 }
 
-function Invoke-PesterSuites {
+function Invoke-PesterSuites([string[]] $Path, [string[]] $ExcludePath = @()) {
     Import-PinnedPester
     $config = New-PesterConfiguration
-    $config.Run.Path = @(Get-ChildItem -Recurse -Filter *.Tests.ps1 -Path (Join-Path $PSScriptRoot 'tests'), (Join-Path $PSScriptRoot 'examples')).FullName
+    $config.Run.Path = $Path
+    $config.Run.ExcludePath = $ExcludePath
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
     $run = Invoke-Pester -Configuration $config
@@ -90,7 +93,7 @@ switch ($Task) {
         # Tests import upscalers and cache segments: keep that out of the user's own data folder.
         if (-not $env:NANOBANANA_HOME) { $env:NANOBANANA_HOME = Join-Path $cacheDir 'home' }
         $xunit = Invoke-XunitSuites
-        $pester = Invoke-PesterSuites
+        $pester = Invoke-PesterSuites -Path (Join-Path $PSScriptRoot 'tests'), (Join-Path $PSScriptRoot 'examples') -ExcludePath (Join-Path $PSScriptRoot 'tests/Gpu/*')
         Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
         Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
         $failed = $xunit.Failed + $pester.Failed
@@ -101,6 +104,13 @@ switch ($Task) {
     'Package' {
         Invoke-Dotnet build NanoBanana.PowerShell.sln @msbuildArgs
         & (Join-Path $PSScriptRoot 'tools/New-ModulePackage.ps1') -ModuleDirectory $moduleDir -OutputDirectory (Join-Path $PSScriptRoot 'artifacts/packages')
+    }
+    'TestGpu' {
+        if (-not $env:NANOBANANA_HOME) { $env:NANOBANANA_HOME = Join-Path $cacheDir 'home' }
+        Invoke-Dotnet build src/NanoBanana.PowerShell -c $Configuration '-p:NanoBananaGpu=true'
+        $gpu = Invoke-PesterSuites -Path (Join-Path $PSScriptRoot 'tests/Gpu')
+        Write-Host ("{0} passed, {1} failed" -f $gpu.Passed, $gpu.Failed)
+        if ($gpu.Failed -gt 0) { exit 1 }
     }
     'Demo' {
         Invoke-Dotnet build NanoBanana.PowerShell.sln @msbuildArgs

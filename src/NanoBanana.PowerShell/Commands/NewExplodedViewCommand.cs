@@ -23,6 +23,8 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     private readonly HashSet<string> _outFilesWritten = new(StringComparer.Ordinal);
     private int _rows;
     private bool _batchShown;
+    private IReadOnlyDictionary<string, string> _commandLineCells = new Dictionary<string, string>();
+    private IReadOnlyDictionary<string, string> _rowCells = new Dictionary<string, string>();
 
     /// <summary>The piped row itself, so errors can carry it as their target; its properties bind to the other parameters.</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
@@ -118,9 +120,19 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
     private static NanoBananaEngine Engine => NanoBananaEngine.Shared;
 
+    protected override void BeginProcessing()
+    {
+        // Only what the command line bound (a leftover of a binding that failed elsewhere is not).
+        _commandLineCells = RenderCellAttribute.TakeUnconverted().Where(c => MyInvocation.BoundParameters.ContainsKey(c.Key))
+            .ToDictionary(c => c.Key, c => c.Value);
+    }
+
     protected override void ProcessRecord()
     {
         _rows++;
+        // Only the columns this row has (a leftover of a row whose binding failed is not).
+        _rowCells = RenderCellAttribute.TakeUnconverted().Where(c => InputObject?.Properties[c.Key] is not null)
+            .ToDictionary(c => c.Key, c => c.Value);
         var row = new RenderRow
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
@@ -218,7 +230,8 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     // The text the engine checks: the bound number, else the cell that did not convert (bound as null).
     private string? Cell(string field, IFormattable? value) =>
         value is not null ? value.ToString(field == nameof(CfgScale) ? "R" : null, System.Globalization.CultureInfo.InvariantCulture)
-        : MyInvocation.BoundParameters.ContainsKey(field) ? RenderCellAttribute.Unconverted(field) : null;
+        : _rowCells.TryGetValue(field, out var row) ? row
+        : _commandLineCells.GetValueOrDefault(field);
 
     // "a drone" | New-ExplodedView: a piped string is the prompt. Read, never assigned to Prompt, because
     // PowerShell only resets parameters it bound itself between rows.

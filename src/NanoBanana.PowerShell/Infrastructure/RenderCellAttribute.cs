@@ -8,8 +8,9 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// user wrote. An empty cell means "not given" (null, never 0). A value that converts exactly is bound; any other
 /// (a "ten", or 2.5 for a whole number, which PowerShell would round) binds as null and its text is kept for the
 /// cmdlet, which hands it to the engine, so the row fails with InvalidRenderRow naming the row, the field and the
-/// fix instead of a binding error that names no row. The text is kept per thread: PowerShell binds a pipeline
-/// object and runs ProcessRecord for it on the same thread, and the cell kept is always the last one bound.
+/// fix instead of a binding error that names no row. The texts are kept per thread (PowerShell binds a pipeline
+/// object and runs ProcessRecord for it on the same thread) until the cmdlet takes them: the command line's in
+/// BeginProcessing, each row's in its ProcessRecord.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class RenderCellAttribute(string field) : ArgumentTransformationAttribute
@@ -27,9 +28,13 @@ public sealed class RenderCellAttribute(string field) : ArgumentTransformationAt
         return null;
     }
 
-    /// <summary>The text a parameter bound as null came from, when it did not convert; null when it was not given.</summary>
-    public static string? Unconverted(string field) =>
-        _unconverted is { } cells && cells.TryGetValue(field, out var text) ? text : null;
+    /// <summary>The texts that did not convert since the last call, by field; the next binding starts empty.</summary>
+    public static IReadOnlyDictionary<string, string> TakeUnconverted()
+    {
+        var cells = _unconverted ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        _unconverted = null;
+        return cells;
+    }
 
     // Whole numbers for the integer fields, any finite number for CfgScale; text parsed with the invariant culture.
     private object? TryExact(object value)
