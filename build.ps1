@@ -108,9 +108,9 @@ switch ($Task) {
     'TestGpu' {
         if (-not $env:NANOBANANA_HOME) { $env:NANOBANANA_HOME = Join-Path $cacheDir 'home' }
         Invoke-Dotnet build src/NanoBanana.PowerShell -c $Configuration '-p:NanoBananaGpu=true'
-        $gpu = Invoke-PesterSuites -Path (Join-Path $PSScriptRoot 'tests/Gpu')
-        Write-Host ("{0} passed, {1} failed" -f $gpu.Passed, $gpu.Failed)
-        if ($gpu.Failed -gt 0) { exit 1 }
+        $gpuRun = Invoke-PesterSuites -Path (Join-Path $PSScriptRoot 'tests/Gpu')
+        Write-Host ("{0} passed, {1} failed" -f $gpuRun.Passed, $gpuRun.Failed)
+        if ($gpuRun.Failed -gt 0) { exit 1 }
     }
     'Demo' {
         Invoke-Dotnet build NanoBanana.PowerShell.sln @msbuildArgs

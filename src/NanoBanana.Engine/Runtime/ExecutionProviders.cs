@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace NanoBanana.Runtime;
@@ -44,7 +45,8 @@ public static class ExecutionProviders
             : null;
 
     // Appending the provider loads its library (and through it CUDA and cuDNN), which is where a machine without
-    // them fails: ONNX Runtime's message names the library that did not load.
+    // them fails. ONNX Runtime's message says only "Failed to load shared library"; loading the provider library
+    // ourselves gets the loader's own message, which names the library that is missing.
     private static string? ProbeCuda()
     {
         if (!AvailableProviders.Contains(CudaProvider))
@@ -57,6 +59,19 @@ public static class ExecutionProviders
             return null;
         }
         catch (OnnxRuntimeException e)
+        {
+            return $"{e.Message.Trim()} ({ProviderLoadError() ?? "the loader gave no reason"})";
+        }
+    }
+
+    private static string? ProviderLoadError()
+    {
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load("onnxruntime_providers_cuda", typeof(InferenceSession).Assembly, null));
+            return null;
+        }
+        catch (DllNotFoundException e)
         {
             return e.Message.Trim();
         }
