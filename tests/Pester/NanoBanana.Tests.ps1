@@ -233,13 +233,14 @@ Describe 'Sessions and devices' {
         finally { $env:NANOBANANA_MODEL = $saved }
     }
 
-    It 'returns to Auto with no peak after Close-NanoBananaSession' {
-        $null = Open-NanoBananaSession -ModelPath $model -Device Cpu
+    It 'returns to Auto (resolved as a fresh engine resolves it) with no peak after Close-NanoBananaSession' {
+        (Open-NanoBananaSession -ModelPath $model -Device Cpu).RequestedDevice | Should -Be 'Cpu'
         $null = New-ExplodedView 'a drone' -Seed 1 -Steps 2 -Width 64 -Height 64
         (Get-NanoBananaSession).PeakMemoryBytes | Should -BeGreaterThan 0
         Close-NanoBananaSession
         $session = Get-NanoBananaSession
-        $session.Device | Should -Be 'Auto'
+        $session.RequestedDevice | Should -Be 'Auto'
+        $session.Device | Should -Be (Get-NanoBananaEnvironment).DefaultDevice
         $session.PeakMemoryBytes | Should -BeNullOrEmpty
         $session.Model | Should -BeNullOrEmpty
     }

@@ -21,9 +21,7 @@ public static class ImageCodec
         {
             throw new FileNotFoundException($"Cannot find the image '{path}'. Check the path.", path, ex);
         }
-        var image = Decode(data, path);
-        image.SourcePath = path;
-        return image;
+        return Decode(data, path);
     }
 
     /// <summary>Decodes image bytes; <paramref name="sourceName"/> names the source in errors.</summary>
@@ -71,6 +69,5 @@ public static class ImageCodec
     public static void WritePng(RenderImage image, string path, bool overwrite)
     {
         AtomicFileWriter.Write(path, EncodePng(image), overwrite);
-        image.SourcePath = path;
     }
 }

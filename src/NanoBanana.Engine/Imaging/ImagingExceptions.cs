@@ -20,3 +20,10 @@ public sealed class OutputNotWritableException(string path, Exception inner)
 /// <summary>Two images that must have the same size do not.</summary>
 public sealed class ImageSizeMismatchException(int referenceWidth, int referenceHeight, int width, int height)
     : Exception($"The images differ in size: the reference is {referenceWidth}x{referenceHeight}, the other image {width}x{height}. Compare renders made at the same -Width and -Height, or resize one first.");
+
+/// <summary>-OutFile names one file, but a second image came for it.</summary>
+public sealed class OutFileWithSeveralImagesException(string path)
+    : InvalidOperationException($"-OutFile '{path}' names one file, but more than one image came down the pipeline. Use -OutputDirectory to write each image under its own name.")
+{
+    public string Path { get; } = path;
+}

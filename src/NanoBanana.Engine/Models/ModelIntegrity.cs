@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using NanoBanana.Diffusion;
 using NanoBanana.Onnx;
 using NanoBanana.Text;
 

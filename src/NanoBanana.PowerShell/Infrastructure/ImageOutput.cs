@@ -3,22 +3,14 @@ using NanoBanana.Imaging;
 
 namespace NanoBanana.PowerShell.Infrastructure;
 
-/// <summary>Writes a result where the user asked (-OutFile or -OutputDirectory), or leaves it in memory.</summary>
+/// <summary>Writes a result where the user asked (the command's <see cref="OutputTarget"/>), under -WhatIf/-Confirm, or leaves it in memory.</summary>
 internal static class ImageOutput
 {
-    public static RenderedImage Write(PSCmdlet cmdlet, string action, RenderedImage result, string? outFile, string? outputDirectory, bool force, ref int written)
+    public static RenderedImage Write(PSCmdlet cmdlet, string action, RenderedImage result, OutputTarget output)
     {
-        string? target = outFile is not null
-            ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outFile)
-            : outputDirectory is not null
-                ? OutputFileName.InDirectory(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputDirectory), result.Name)
-                : null;
-        if (target is null) return result;
-        if (outFile is not null && written > 0) throw new OutFileWithSeveralImagesException(target);
+        if (output.PathFor(result.Name) is not { } target) return result;
         if (!cmdlet.ShouldProcess(target, "Write " + action)) return result;
-
-        ImageCodec.WritePng(result.Image, target, overwrite: force);
-        written++;
+        output.Write(result.Image, target);
         return result.WrittenTo(target);
     }
 }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
 using NanoBanana.Runtime;
 
