@@ -44,7 +44,7 @@ $cacheDir = Join-Path $PSScriptRoot '.cache'
 $PesterVersion = '5.7.1'
 
 function Invoke-Dotnet {
-    & dotnet @args
+    & dotnet @args | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
@@ -59,7 +59,8 @@ function Import-PinnedPester {
 function Invoke-XunitSuites {
     $results = Join-Path $cacheDir 'TestResults'
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
-    & dotnet test NanoBanana.PowerShell.sln @msbuildArgs --logger trx --results-directory $results
+    # To the host, not into this function's output: the function returns only the counts.
+    & dotnet test NanoBanana.PowerShell.sln @msbuildArgs --logger trx --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     $counters = @(Get-ChildItem $results -Filter *.trx | ForEach-Object { ([xml](Get-Content -Raw $_.FullName)).TestRun.ResultSummary.Counters })
     if ($counters.Count -eq 0) { throw "dotnet test ran no test project (exit code $exit)." }

@@ -1,5 +1,5 @@
-# The packages as users install them: this platform's zip, and the .nupkg through PSResourceGet from a local folder
-# repository into a temporary user scope, each imported in a fresh pwsh.
+# The packages as users install them: this platform's zip (its contents), and the .nupkg through PSResourceGet from
+# a local folder repository into a temporary user scope, imported by name and rendering in a fresh pwsh.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
@@ -18,15 +18,14 @@ $render = New-ExplodedView 'a kettle' -Seed 1 -Steps 2 -Width 64 -Height 64 -Mod
 }
 
 Describe 'The platform zip' {
-    It 'holds this platform''s native libraries only and no .pdb, and imports and renders in a fresh pwsh' {
+    It 'holds this platform''s native libraries only and no .pdb' {
         $zip = Join-Path $packages "NanoBanana-$version-$rid.zip"
         $made.FullName | Should -Contain $zip
         $folder = Join-Path $TestDrive 'zip'
         Expand-Archive $zip $folder
         Get-ChildItem $folder -Recurse -Filter *.pdb | Should -BeNullOrEmpty
         (Get-ChildItem (Join-Path $folder 'NanoBanana' 'Dependencies' 'runtimes')).Name | Where-Object { $_ -ne $rid -and $_ -ne ($rid -split '-')[0] } | Should -BeNullOrEmpty
-        $line = @(Invoke-FreshPwsh -File (Join-Path $TestDrive 'check.ps1') (Join-Path $folder 'NanoBanana' 'NanoBanana.psd1') $TestDrive 2>&1)[-1]
-        $line | Should -Be ('{0}|NanoBanana|64' -f (Join-Path $folder 'NanoBanana'))
+        Test-Path (Join-Path $folder 'NanoBanana' 'NanoBanana.psd1') | Should -BeTrue
     }
 }
 
