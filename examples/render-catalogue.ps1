@@ -1,3 +1,4 @@
+#!/usr/bin/env pwsh
 <#
 .SYNOPSIS
     Renders the product catalogue: one exploded-view / knolling image per CSV row, upscaled 2x, sharpened and labelled.
@@ -10,25 +11,26 @@
     weights: the images are noise-like patterns, proving the pipeline, not the art) and renders at 256x256.
     Point it at a real diffusers/Optimum ONNX export to get real renders:
         $env:NANOBANANA_MODEL = '/models/sdxl-base-1.0-onnx'
-    Runs in pwsh (Import-Module ./artifacts/module/NanoBanana) and in the repository's launcher
-    (dotnet run --project src/NanoBanana.Launcher), so it uses only core language and module commands.
+    Uses the NanoBanana module already loaded, else the one built beside this script
+    (../artifacts/module/NanoBanana). Exit code 1 when any row failed.
 #>
 [CmdletBinding()]
 param(
-    [string] $Catalogue = [IO.Path]::Combine($PSScriptRoot, 'products.csv'),
-    [string] $OutputDirectory = [IO.Path]::Combine($PSScriptRoot, '..', 'out'),
+    [string] $Catalogue = (Join-Path $PSScriptRoot 'products.csv'),
+    [string] $OutputDirectory = (Join-Path $PSScriptRoot '..' 'out'),
     [string] $ModelPath = $env:NANOBANANA_MODEL,
     [int] $Steps = 30,
     [int] $Size = 1024
 )
 
 $ErrorActionPreference = 'Stop'
+if (-not (Get-Module NanoBanana)) { Import-Module (Join-Path $PSScriptRoot '..' 'artifacts' 'module' 'NanoBanana' 'NanoBanana.psd1') }
 $OutputDirectory = [IO.Path]::GetFullPath($OutputDirectory)
 
 if (-not $ModelPath) {
     # No real model configured: the synthetic tiny SDXL has the real layout and I/O but random weights.
-    $ModelPath = [IO.Path]::Combine($OutputDirectory, 'models', 'tiny-sdxl')
-    if (-not [IO.File]::Exists([IO.Path]::Combine($ModelPath, 'model_index.json'))) {
+    $ModelPath = Join-Path $OutputDirectory 'models' 'tiny-sdxl'
+    if (-not (Test-Path (Join-Path $ModelPath 'model_index.json'))) {
         New-SyntheticModel -Path $ModelPath -Architecture SDXL -Size Tiny -Seed 7 | Out-Null
     }
     $Size = 256
@@ -36,15 +38,16 @@ if (-not $ModelPath) {
 }
 
 # Per-row problems (an empty description, a bad seed) are reported and the other rows still render.
-$ErrorActionPreference = 'Continue'
-$catalogueDirectory = [IO.Path]::Combine($OutputDirectory, 'catalogue')
+$catalogueDirectory = Join-Path $OutputDirectory 'catalogue'
 $sheets = Import-Csv -Path $Catalogue |
-    New-ExplodedView -ModelPath $ModelPath -Width $Size -Height $Size -Steps $Steps -OutputDirectory ([IO.Path]::Combine($OutputDirectory, 'renders')) -Force |
-    Invoke-Upscale -Scale 2 |
+    New-ExplodedView -ModelPath $ModelPath -Width $Size -Height $Size -Steps $Steps -OutputDirectory (Join-Path $OutputDirectory 'renders') -Force -ErrorAction Continue -ErrorVariable +failed |
+    Invoke-Upscale -Scale 2 -ErrorAction Continue -ErrorVariable +failed |
     ForEach-Object {
         # Laid-out sheets (rows with parts) get their part names at the final size; free compositions pass as they are.
-        if ($_.Layout) { $_ | Optimize-Sharpness -Factor 2 | Add-PartLabel -OutputDirectory $catalogueDirectory -Force }
-        else { $_ | Optimize-Sharpness -Factor 2 -OutputDirectory $catalogueDirectory -Force }
+        if ($_.Layout) { $_ | Optimize-Sharpness -Factor 2 -ErrorAction Continue -ErrorVariable +failed | Add-PartLabel -OutputDirectory $catalogueDirectory -Force -ErrorAction Continue -ErrorVariable +failed }
+        else { $_ | Optimize-Sharpness -Factor 2 -OutputDirectory $catalogueDirectory -Force -ErrorAction Continue -ErrorVariable +failed }
     }
 $sheets
 $sheets | Where-Object { $_.Layout } | Measure-ExplodedView
+
+if ($failed) { exit 1 }

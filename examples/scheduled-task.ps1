@@ -1,3 +1,4 @@
+#!/usr/bin/env pwsh
 <#
 .SYNOPSIS
     Non-interactive nightly catalogue render, for Windows Task Scheduler or cron, logging to a file.
@@ -8,6 +9,9 @@
         Register-ScheduledTask -TaskName 'NanoBanana catalogue' -Action $action -Trigger $trigger
     Register on Linux with cron (crontab -e):
         0 2 * * * NANOBANANA_MODEL=/models/sdxl-base-onnx /usr/bin/pwsh -NoProfile -NonInteractive -File /opt/catalogue/examples/scheduled-task.ps1 >/dev/null 2>&1
+    A run resumes an interrupted one: rows whose render exists are not rendered again, and every render
+    without its final (upscaled, sharpened) image is finished.
+    Uses the NanoBanana module already loaded, else the one built beside this script (../artifacts/module/NanoBanana).
     Exit code: 0 when every row rendered, 1 when some rows failed (see the log), 2 when the run could not start.
 #>
 [CmdletBinding()]
@@ -28,10 +32,10 @@ function Write-Log([string] $Message) {
 
 try {
     New-Item -ItemType Directory -Force -Path (Split-Path $LogPath) | Out-Null
-    Import-Module (Join-Path $PSScriptRoot '..' 'artifacts' 'module' 'NanoBanana' 'NanoBanana.psd1')
+    if (-not (Get-Module NanoBanana)) { Import-Module (Join-Path $PSScriptRoot '..' 'artifacts' 'module' 'NanoBanana' 'NanoBanana.psd1') }
     if (-not $ModelPath) { throw 'Set NANOBANANA_MODEL to a diffusers/Optimum ONNX export folder.' }
-    $check = Test-NanoBananaModel -Path $ModelPath -Quiet
-    if (-not $check) { throw "The model at $ModelPath failed Test-NanoBananaModel; run it interactively for details." }
+    if (-not (Test-NanoBananaModel -Path $ModelPath -Quiet)) { throw "The model at $ModelPath failed Test-NanoBananaModel; run it interactively for details." }
+    $renders = Join-Path $OutputDirectory 'renders'
     Write-Log "Start: $Catalogue with $ModelPath"
 }
 catch {
@@ -40,11 +44,17 @@ catch {
 }
 
 $failures = @()
+# Stage 1: render the rows not rendered yet.
 Import-Csv -Path $Catalogue |
-    New-ExplodedView -ModelPath $ModelPath -OutputDirectory (Join-Path $OutputDirectory 'renders') -SkipExisting -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    New-ExplodedView -ModelPath $ModelPath -OutputDirectory $renders -SkipExisting -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    ForEach-Object { Write-Log ('Rendered {0} -> {1} in {2:0.0}s' -f $_.Name, $_.Path, $_.Elapsed.TotalSeconds) }
+
+# Stage 2: finish every render whose final image is missing, tonight's and those an interrupted night left.
+Get-ChildItem -LiteralPath $renders -Filter *.png -ErrorAction SilentlyContinue |
+    Where-Object { -not (Test-Path -LiteralPath (Join-Path $OutputDirectory $_.Name)) } |
     Invoke-Upscale -Scale 2 -ErrorAction SilentlyContinue -ErrorVariable +failures |
-    Optimize-Sharpness -Factor 2 -OutputDirectory $OutputDirectory -Force -ErrorAction SilentlyContinue -ErrorVariable +failures |
-    ForEach-Object { Write-Log "Rendered $($_.Name) -> $($_.Path) in $([int]$_.Elapsed.TotalSeconds)s" }
+    Optimize-Sharpness -Factor 2 -OutputDirectory $OutputDirectory -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    ForEach-Object { Write-Log ('Finished {0} -> {1} in {2:0.0}s (upscale and sharpen)' -f $_.Name, $_.Path, $_.Elapsed.TotalSeconds) }
 
 foreach ($failure in $failures) {
     Write-Log "FAILED [$($failure.FullyQualifiedErrorId)] $($failure.TargetObject): $failure"

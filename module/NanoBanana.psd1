@@ -29,13 +29,14 @@
         'Close-NanoBananaSession'
         'Clear-NanoBananaCache'
         'Get-RenderMemoryEstimate'
+        'Add-Lora'
         'Set-LoraWeight'
-        'Get-LoraWeight'
+        'Get-Lora'
         'Remove-Lora'
         'New-SyntheticLora'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Get-LoraWeight')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

@@ -22,10 +22,14 @@ public sealed class EngineSession
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.BudgetBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "The memory budget must be positive.");
+        RequestedDevice = options.Device;
         var device = ExecutionProviders.Resolve(options.Device);
         Options = options with { Device = device, ModelPath = options.ModelPath is null ? null : Path.GetFullPath(options.ModelPath) };
         if (Options.ModelPath is { } model) OpenModel(model);
     }
+
+    /// <summary>The device as asked for (Auto unless a session named one); <see cref="Options"/> has it resolved.</summary>
+    public ExecutionDevice RequestedDevice { get; }
 
     /// <summary>The settings with the device resolved and the model folder as a full path.</summary>
     public EngineSessionOptions Options { get; }

@@ -95,7 +95,7 @@ public sealed class NanoBananaEngine : IDisposable
         var pipeline = (session.ModelPath is { } model ? _pipelines.Find(model) : null) ?? open.FirstOrDefault();
         var sessions = pipeline?.Sessions;
         int segments = pipeline?.Unet is Unet.SegmentedUnetRunner runner ? runner.Segments.Count : 0;
-        return new SessionInfo(session.ModelPath ?? pipeline?.Model.Folder, session.Options.Device, session.Options.MemoryMode, session.Options.BudgetBytes,
+        return new SessionInfo(session.ModelPath ?? pipeline?.Model.Folder, session.Options.Device, session.RequestedDevice, session.Options.MemoryMode, session.Options.BudgetBytes,
             segments, open.Sum(p => p.Sessions.ResidentBytes), sessions?.ResidentBytesByKey ?? new Dictionary<string, long>(),
             sessions?.LoadCounts ?? new Dictionary<string, int>(), session.LastPeakBytes);
     }

@@ -15,7 +15,7 @@ public sealed record CmdletMetadata(
 /// <summary>One parameter; <see cref="Sets"/> maps each parameter set it belongs to onto its settings there.</summary>
 public sealed record ParameterMetadata(
     string Name, Type Type, IReadOnlyList<string> Aliases, IReadOnlyList<string> ValidValues,
-    bool SupportsWildcards, bool IsImplied, IReadOnlyDictionary<string, ParameterSetEntry> Sets)
+    bool SupportsWildcards, bool IsImplied, IReadOnlyDictionary<string, ParameterSetEntry> Sets, string DefaultValue = "None")
 {
     public bool IsSwitch => Type == typeof(SwitchParameter);
 }
@@ -65,6 +65,8 @@ public static class CmdletMetadataReader
         if (cmdlet.DefaultParameterSetName is { Length: > 0 } def && !namedSets.Contains(def)) namedSets.Insert(0, def);
         var sets = namedSets.Count == 0 ? new List<string> { AllParameterSets } : namedSets;
 
+        // A fresh instance holds each parameter's initial value, which is its default.
+        object? instance = type.GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance(type) : null;
         var parameters = new List<ParameterMetadata>();
         foreach (var (member, attributes) in declared)
         {
@@ -84,19 +86,41 @@ public static class CmdletMetadataReader
                 member.GetCustomAttributes<ValidateSetAttribute>().SelectMany(a => a.ValidValues).ToList(),
                 member.GetCustomAttribute<SupportsWildcardsAttribute>() is not null,
                 IsImplied: false,
-                entries));
+                entries,
+                DefaultValue(member, instance)));
         }
 
         // SupportsShouldProcess adds -WhatIf and -Confirm to every parameter set.
         if (cmdlet.SupportsShouldProcess)
         {
             var optional = sets.ToDictionary(s => s, _ => new ParameterSetEntry(false, null, false, false), StringComparer.Ordinal);
-            parameters.Add(new ParameterMetadata("WhatIf", typeof(SwitchParameter), new[] { "wi" }, Array.Empty<string>(), false, true, optional));
-            parameters.Add(new ParameterMetadata("Confirm", typeof(SwitchParameter), new[] { "cf" }, Array.Empty<string>(), false, true, optional));
+            parameters.Add(new ParameterMetadata("WhatIf", typeof(SwitchParameter), new[] { "wi" }, Array.Empty<string>(), false, true, optional, "False"));
+            parameters.Add(new ParameterMetadata("Confirm", typeof(SwitchParameter), new[] { "cf" }, Array.Empty<string>(), false, true, optional, "False"));
         }
 
+        (instance as IDisposable)?.Dispose();
         var outputs = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(a => a.Type).Select(t => t.Type?.FullName ?? t.Name).Distinct().ToList();
         return new CmdletMetadata($"{cmdlet.VerbName}-{cmdlet.NounName}", cmdlet.VerbName, cmdlet.NounName, type.FullName!,
             parameters, sets, cmdlet.DefaultParameterSetName, outputs);
     }
+
+    /// <summary>"Default value" in Get-Help: [PSDefaultValue(Help/Value)] where the default is decided later (by the
+    /// engine), else the property's initial value; "None" when that is null or empty.</summary>
+    internal static string DefaultValue(PropertyInfo member, object? instance)
+    {
+        if (member.GetCustomAttribute<PSDefaultValueAttribute>() is { } declared)
+            return declared.Help ?? Format(declared.Value);
+        return Format(instance is null ? null : member.GetValue(instance));
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "None",
+        SwitchParameter s => s.IsPresent ? "True" : "False",
+        string { Length: 0 } => "None",
+        Array { Length: 0 } => "None",
+        Array a => string.Join(", ", a.Cast<object>().Select(Format)),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "None",
+    };
 }

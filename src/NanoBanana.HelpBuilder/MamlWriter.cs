@@ -53,7 +53,9 @@ public static class MamlWriter
                     new XElement(Dev + "code", e.Code),
                     new XElement(Dev + "remarks", Paragraphs(e.Remarks))))),
             new XElement(Command + "relatedLinks", help.RelatedLinks.Select(l =>
-                new XElement(Maml + "navigationLink", new XElement(Maml + "linkText", l.Text), new XElement(Maml + "uri", l.Uri)))));
+                // Get-Help prints the text and then the uri: a link to another help topic has no uri, or it reads twice.
+                new XElement(Maml + "navigationLink", new XElement(Maml + "linkText", l.Text),
+                    new XElement(Maml + "uri", Uri.TryCreate(l.Uri, UriKind.Absolute, out var web) && web.Scheme.StartsWith("http") ? l.Uri : "")))));
 
     private static XElement SyntaxItem(CmdletMetadata cmdlet, string set)
     {
@@ -98,7 +100,7 @@ public static class MamlWriter
             element.Add(new XElement(Command + "parameterValue",
                 new XAttribute("required", p.IsSwitch ? "false" : "true"), new XAttribute("variableLength", "false"), ShortTypeName(p.Type)));
         element.Add(TypeElement(FullTypeName(p.Type)));
-        element.Add(new XElement(Dev + "defaultValue", p.IsSwitch ? "False" : "None"));
+        element.Add(new XElement(Dev + "defaultValue", p.DefaultValue));
         return element;
     }
 

@@ -21,11 +21,11 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
             var exists = Assert.Single(ps.Run("New-SyntheticLora -ModelPath $m -Path peft-style.safetensors", vars).Errors);
             Assert.StartsWith("OutputExists,", exists.FullyQualifiedErrorId);
 
-            var info = ps.Run("Set-LoraWeight -Path kohya-detail.safetensors -PassThru").AssertSuccess().Output.Single();
+            var info = ps.Run("Add-Lora -Path kohya-detail.safetensors -PassThru").AssertSuccess().Output.Single();
             Assert.Equal(("kohya-detail", 0.8, "Kohya", 4), ((string)info.Properties["Name"].Value, (double)info.Properties["Weight"].Value,
                 (string)info.Properties["Format"].Value, (int)info.Properties["Rank"].Value));
-            ps.Run("Set-LoraWeight peft-style.safetensors -Name style 0.5").AssertSuccess();
-            var listed = ps.Run("Get-LoraWeight").AssertSuccess().Output;
+            ps.Run("Add-Lora peft-style.safetensors -Name style 0.5").AssertSuccess();
+            var listed = ps.Run("Get-Lora").AssertSuccess().Output;
             Assert.Equal(["kohya-detail", "style"], listed.Select(l => (string)l.Properties["Name"].Value));
             Assert.Equal("Peft", listed[1].Properties["Format"].Value);
 
@@ -33,19 +33,22 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
                 .AssertSuccess().Output.Select(o => o.BaseObject.ToString());
             Assert.Equal(["style"], completions);
 
+            ps.Run("Set-LoraWeight -Name style -Weight 0.3 -WhatIf").AssertSuccess();
+            Assert.Equal(0.5, (double)ps.Run("Get-Lora style").AssertSuccess().Output.Single().Properties["Weight"].Value);
             ps.Run("Set-LoraWeight -Name style -Weight 0").AssertSuccess();
+            // The former name stays as an alias.
             Assert.Equal(0.0, (double)ps.Run("Get-LoraWeight style").AssertSuccess().Output.Single().Properties["Weight"].Value);
             var unknown = Assert.Single(ps.Run("Set-LoraWeight -Name nothing -Weight 1").Errors);
             Assert.StartsWith("LoraNotFound,", unknown.FullyQualifiedErrorId);
-            Assert.Contains("Set-LoraWeight -Path", unknown.ToString());
+            Assert.Contains("Add-Lora -Path", unknown.ToString());
 
             ps.Run("Remove-Lora style").AssertSuccess();
-            Assert.Equal(["kohya-detail"], ps.Run("Get-LoraWeight").AssertSuccess().Output.Select(l => (string)l.Properties["Name"].Value));
+            Assert.Equal(["kohya-detail"], ps.Run("Get-Lora").AssertSuccess().Output.Select(l => (string)l.Properties["Name"].Value));
             Assert.StartsWith("LoraNotFound,", Assert.Single(ps.Run("Remove-Lora style").Errors).FullyQualifiedErrorId);
         }
         finally
         {
-            ps.Run("Get-LoraWeight | ForEach-Object Name | Remove-Lora").AssertSuccess();
+            ps.Run("Get-Lora | ForEach-Object Name | Remove-Lora").AssertSuccess();
         }
     }
 
@@ -57,7 +60,7 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
         var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
         try
         {
-            ps.Run("Close-NanoBananaSession; $null = Open-NanoBananaSession -ModelPath $m; $null = New-SyntheticLora -ModelPath $m -Path turbo.safetensors -Rank 4; Set-LoraWeight turbo.safetensors 0.8", vars).AssertSuccess();
+            ps.Run("Close-NanoBananaSession; $null = Open-NanoBananaSession -ModelPath $m; $null = New-SyntheticLora -ModelPath $m -Path turbo.safetensors -Rank 4; Add-Lora turbo.safetensors 0.8", vars).AssertSuccess();
             var result = ps.Run("""
                 @(
                     [pscustomobject]@{ Name = 'w0';   Description = 'a drill'; Seed = '7'; Width = '64'; Height = '64'; Steps = '3'; LoraWeight = 'turbo=0' }
@@ -97,7 +100,7 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
         var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
         try
         {
-            ps.Run("$null = New-SyntheticLora -ModelPath $m -Path good.safetensors; Set-LoraWeight good.safetensors", vars).AssertSuccess();
+            ps.Run("$null = New-SyntheticLora -ModelPath $m -Path good.safetensors; Add-Lora good.safetensors", vars).AssertSuccess();
             byte[] good = File.ReadAllBytes(dir.File("good.safetensors"));
             File.WriteAllBytes(dir.File("truncated.safetensors"), good[..(good.Length / 2)]);
             var oversized = new byte[16];
@@ -111,7 +114,7 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
 
             foreach (string file in new[] { "truncated", "oversized", "dtype" })
             {
-                var error = Assert.Single(ps.Run($"Set-LoraWeight {file}.safetensors").Errors);
+                var error = Assert.Single(ps.Run($"Add-Lora {file}.safetensors").Errors);
                 Assert.StartsWith("LoraInvalid,", error.FullyQualifiedErrorId);
                 Assert.Contains($"{file}.safetensors", error.ToString());
             }
@@ -119,7 +122,7 @@ public sealed class LoraCommandTests(TinyModelFolders models) : IClassFixture<Ti
         }
         finally
         {
-            ps.Run("Get-LoraWeight | ForEach-Object Name | Remove-Lora").AssertSuccess();
+            ps.Run("Get-Lora | ForEach-Object Name | Remove-Lora").AssertSuccess();
         }
     }
 }

@@ -9,9 +9,9 @@ namespace NanoBanana.Catalogue;
 
 /// <summary>
 /// One catalogue row as it reaches the engine from PowerShell: every field is the text of a CSV cell (or of a
-/// parameter). PowerShell silently skips a by-property-name binding whose type conversion fails, so a typed
-/// <c>-Steps</c> would render a row with "ten" in its Steps column at the default instead of reporting it;
-/// taking text and parsing it here turns every bad cell into an error that names the row, the field and the fix.
+/// parameter). PowerShell's own conversion would round 2.5 steps to 2, read an empty cell as 0, and report "ten"
+/// as a binding error that names no row; the cmdlet hands such cells over as text instead, and parsing them here
+/// turns every bad cell into an error that names the row, the field and the fix.
 /// Null or blank means "not given": the default applies (a random seed, 30 steps, the model's scheduler, …).
 /// </summary>
 public sealed record RenderRow
@@ -55,7 +55,7 @@ public sealed record RenderRow
     public string? TransparentBackground { get; init; }
 
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
-    /// (e.g. "turbo=0.7; style=0.3"); they override Set-LoraWeight's for this render.</summary>
+    /// (e.g. "turbo=0.7; style=0.3"); they override the registered weights for this render.</summary>
     public string? LoraWeight { get; init; }
 
     /// <summary>How error messages name the row: its product name, else its position.</summary>

@@ -1,7 +1,7 @@
 namespace NanoBanana.Lora;
 
 /// <summary>
-/// The engine's registered LoRAs and their weights (Set-LoraWeight / Get-LoraWeight / Remove-Lora).
+/// The engine's registered LoRAs and their weights (Add-Lora / Set-LoraWeight / Get-Lora / Remove-Lora).
 /// Weights change freely between images: they are the scale inputs of the injected branches.
 /// <see cref="AdapterVersion"/> changes only when the set of adapters changes, which is when UNet
 /// sessions must be rebuilt with other branches. Thread-safe: runspaces share the engine.
@@ -36,7 +36,7 @@ public sealed class LoraRegistry
             if (fullPath is null)
             {
                 if (index < 0)
-                    throw new LoraNotRegisteredException(key, $"No LoRA named '{key}' is registered{Known()}. Load it first: Set-LoraWeight -Path <file.safetensors> -Name {key}.");
+                    throw new LoraNotRegisteredException(key, $"No LoRA named '{key}' is registered{Known()}. Load it first: Add-Lora -Path <file.safetensors> -Name {key}.");
                 return _entries[index] = _entries[index] with { Weight = weight };
             }
             if (index >= 0 && string.Equals(_entries[index].Path, fullPath, StringComparison.Ordinal))
@@ -85,7 +85,7 @@ public sealed class LoraRegistry
             foreach (var (name, weight) in overrides ?? new Dictionary<string, double>())
             {
                 if (!weights.ContainsKey(name))
-                    throw new LoraNotRegisteredException(name, $"-LoraWeight names '{name}', which is not registered{Known()}. Register it first: Set-LoraWeight -Path <file.safetensors> -Name {name}.");
+                    throw new LoraNotRegisteredException(name, $"-LoraWeight names '{name}', which is not registered{Known()}. Register it first: Add-Lora -Path <file.safetensors> -Name {name}.");
                 if (!double.IsFinite(weight)) throw new ArgumentOutOfRangeException(nameof(overrides), $"-LoraWeight for '{name}' must be a finite number.");
                 weights[name] = weight;
             }

@@ -11,6 +11,7 @@ public sealed record RuntimeEnvironment(
     string OnnxRuntimeVersion,
     IReadOnlyList<string> ExecutionProviders,
     ExecutionDevice DefaultDevice,
+    string? CudaUnavailableReason,
     string SkiaSharpVersion,
     IReadOnlyList<LoadedLibrary> Libraries)
 {
@@ -34,6 +35,7 @@ public sealed record RuntimeEnvironment(
             ortVersion,
             Runtime.ExecutionProviders.AvailableProviders,
             Runtime.ExecutionProviders.Resolve(ExecutionDevice.Auto),
+            Runtime.ExecutionProviders.CudaUnavailableReason,
             skiaVersion,
             libraries);
     }

@@ -4,6 +4,7 @@ namespace NanoBanana.Runtime;
 public sealed record SessionInfo(
     string? Model,
     ExecutionDevice Device,
+    ExecutionDevice RequestedDevice,
     MemoryMode MemoryMode,
     long? BudgetBytes,
     int SegmentCount,

@@ -3,10 +3,10 @@ using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 
-/// <summary>Reports the module's runtime: ONNX Runtime version and execution providers, SkiaSharp, and the load context of each library.</summary>
+/// <summary>Reports the module's runtime: ONNX Runtime version and execution providers, why CUDA is not used, SkiaSharp, and the load context of each library.</summary>
 [Cmdlet(VerbsCommon.Get, "NanoBananaEnvironment")]
-[OutputType(typeof(RuntimeEnvironment))]
+[OutputType(typeof(NanoBananaEnvironment))]
 public sealed class GetNanoBananaEnvironmentCommand : PSCmdlet
 {
-    protected override void EndProcessing() => WriteObject(RuntimeEnvironment.Capture());
+    protected override void EndProcessing() => WriteObject(new NanoBananaEnvironment(RuntimeEnvironment.Capture()));
 }

@@ -8,9 +8,9 @@ using NanoBanana.PowerShell.Infrastructure;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>
-/// Renders one product image per row (typically Import-Csv rows) with a diffusion model. Every parameter binds
-/// by property name, and the row's cells are taken as text and checked by the engine (<see cref="RenderRow"/>),
-/// so a bad cell is a non-terminating error naming the row, the field and the fix, and the other rows go on.
+/// Renders one product image per row (typically Import-Csv rows) with a diffusion model. Every row parameter binds
+/// by property name, and the row's cells are checked by the engine (<see cref="RenderRow"/>), so a bad cell is a
+/// non-terminating error naming the row, the field and the fix, and the other rows go on.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ExplodedView", SupportsShouldProcess = true)]
 [OutputType(typeof(RenderedImage))]
@@ -24,6 +24,8 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     private readonly Dictionary<(string?, string?, bool), OutputTarget> _targets = new();
     private int _rows;
     private bool _batchShown;
+    private IReadOnlyDictionary<string, string> _commandLineCells = new Dictionary<string, string>();
+    private IReadOnlyDictionary<string, string> _rowCells = new Dictionary<string, string>();
 
     /// <summary>The piped row itself, so errors can carry it as their target; its properties bind to the other parameters.</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
@@ -52,27 +54,37 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     [AllowNull, AllowEmptyString]
     public string? NegativePrompt { get; set; }
 
-    // Seed, Steps, CfgScale, Width and Height are text on purpose: a typed parameter whose by-property-name
-    // conversion fails is silently left unbound, so a "ten" in the Steps column would render at 30 steps.
+    // Typed, with [RenderCell]: an empty cell is "not given" and a cell that does not convert exactly reaches the
+    // engine as text, so the row fails with InvalidRenderRow naming it (see RenderCellAttribute).
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Seed { get; set; }
+    [RenderCell(nameof(Seed))]
+    [AllowNull]
+    [PSDefaultValue(Help = "a random seed, reported on the result")]
+    public long? Seed { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Steps { get; set; }
+    [RenderCell(nameof(Steps))]
+    [AllowNull]
+    [PSDefaultValue(Help = "30")]
+    public int? Steps { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? CfgScale { get; set; }
+    [RenderCell(nameof(CfgScale))]
+    [AllowNull]
+    [PSDefaultValue(Help = "7.5")]
+    public double? CfgScale { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Width { get; set; }
+    [RenderCell(nameof(Width))]
+    [AllowNull]
+    [PSDefaultValue(Help = "1024")]
+    public int? Width { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Height { get; set; }
+    [RenderCell(nameof(Height))]
+    [AllowNull]
+    [PSDefaultValue(Help = "1024")]
+    public int? Height { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(SchedulerNameCompleter))]
@@ -123,21 +135,32 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     [Parameter]
     public SwitchParameter TransparentBackground { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter]
     public SwitchParameter SkipExisting { get; set; }
 
     private static NanoBananaEngine Engine => NanoBananaEngine.Shared;
 
+    protected override void BeginProcessing()
+    {
+        // Only what the command line bound (a leftover of a binding that failed elsewhere is not).
+        _commandLineCells = RenderCellAttribute.TakeUnconverted().Where(c => MyInvocation.BoundParameters.ContainsKey(c.Key))
+            .ToDictionary(c => c.Key, c => c.Value);
+    }
+
     protected override void ProcessRecord()
     {
         _rows++;
+        // Only the columns this row has (a leftover of a row whose binding failed is not).
+        _rowCells = RenderCellAttribute.TakeUnconverted().Where(c => InputObject?.Properties[c.Key] is not null)
+            .ToDictionary(c => c.Key, c => c.Value);
         var row = new RenderRow
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
-            Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
+            Seed = Cell(nameof(Seed), Seed), Steps = Cell(nameof(Steps), Steps), CfgScale = Cell(nameof(CfgScale), CfgScale),
+            Width = Cell(nameof(Width), Width), Height = Cell(nameof(Height), Height), Scheduler = Scheduler,
             GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
             Layout = Layout, LayoutAxis = LayoutAxis, Background = Background, TransparentBackground = TransparentBackground ? "true" : null,
         };
@@ -173,6 +196,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job, output);
         foreach (string warning in image.Warnings) WriteWarning($"{job.Name}: {warning}");
+        if (Engine.Session.RequestedDevice == Runtime.ExecutionDevice.Auto) DeviceNotice.WarnOnce(this);
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 
@@ -235,6 +259,12 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
             $"{k}={Convert.ToString(table[k] is PSObject p ? p.BaseObject : table[k], System.Globalization.CultureInfo.InvariantCulture)}")),
         var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // The text the engine checks: the bound number, else the cell that did not convert (bound as null).
+    private string? Cell(string field, IFormattable? value) =>
+        value is not null ? value.ToString(field == nameof(CfgScale) ? "R" : null, System.Globalization.CultureInfo.InvariantCulture)
+        : _rowCells.TryGetValue(field, out var row) ? row
+        : _commandLineCells.GetValueOrDefault(field);
 
     // "a drone" | New-ExplodedView: a piped string is the prompt. Read, never assigned to Prompt, because
     // PowerShell only resets parameters it bound itself between rows.

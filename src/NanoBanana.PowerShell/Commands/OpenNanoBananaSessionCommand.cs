@@ -43,6 +43,7 @@ public sealed class OpenNanoBananaSessionCommand : PSCmdlet
         try
         {
             var info = NanoBananaEngine.Shared.OpenSession(options);
+            if (options.Device == ExecutionDevice.Auto) DeviceNotice.WarnOnce(this);
             WriteVerbose($"Renders run on {info.Device} in {info.MemoryMode} mode" + (info.BudgetBytes is long b ? $" within {b >> 20} MiB." : "."));
             WriteObject(SessionViews.ToView(info));
         }

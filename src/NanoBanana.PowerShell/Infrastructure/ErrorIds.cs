@@ -24,7 +24,7 @@ public static class ErrorIds
     public const string ModelNotSet = "ModelNotSet";
     /// <summary>A render whose estimated peak memory exceeds the session's budget in its memory mode.</summary>
     public const string InsufficientMemory = "InsufficientMemory";
-    /// <summary>A LoRA name that is not registered (Set-LoraWeight -Path registers one).</summary>
+    /// <summary>A LoRA name that is not registered (Add-Lora registers one).</summary>
     public const string LoraNotFound = "LoraNotFound";
     /// <summary>A LoRA file that cannot be read: truncated, a hostile header, an unsupported dtype, mismatched shapes.</summary>
     public const string LoraInvalid = "LoraInvalid";

@@ -6,7 +6,7 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// <summary>The engine's session and estimate records as the PowerShell-visible types.</summary>
 internal static class SessionViews
 {
-    public static NanoBananaSession ToView(SessionInfo info) => new(info.Model, info.Device.ToString(), info.MemoryMode.ToString(),
+    public static NanoBananaSession ToView(SessionInfo info) => new(info.Model, info.Device.ToString(), info.RequestedDevice.ToString(), info.MemoryMode.ToString(),
         info.BudgetBytes, info.SegmentCount, info.ResidentBytes,
         new Hashtable(info.ResidentBytesByComponent.ToDictionary(p => p.Key, p => (object)p.Value), StringComparer.OrdinalIgnoreCase),
         new Hashtable(info.LoadCounts.ToDictionary(p => p.Key, p => (object)p.Value), StringComparer.OrdinalIgnoreCase),

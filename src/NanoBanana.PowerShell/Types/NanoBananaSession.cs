@@ -5,10 +5,10 @@ namespace NanoBanana;
 /// <summary>The engine's session: how renders run, what is resident, how often each file was loaded.</summary>
 public sealed class NanoBananaSession
 {
-    internal NanoBananaSession(string? model, string device, string memoryMode, long? budgetBytes, int segmentCount,
+    internal NanoBananaSession(string? model, string device, string requestedDevice, string memoryMode, long? budgetBytes, int segmentCount,
         long residentBytes, Hashtable residentBytesByComponent, Hashtable loadCounts, long? peakMemoryBytes)
     {
-        Model = model; Device = device; MemoryMode = memoryMode; BudgetBytes = budgetBytes; SegmentCount = segmentCount;
+        Model = model; Device = device; RequestedDevice = requestedDevice; MemoryMode = memoryMode; BudgetBytes = budgetBytes; SegmentCount = segmentCount;
         ResidentBytes = residentBytes; ResidentBytesByComponent = residentBytesByComponent; LoadCounts = loadCounts; PeakMemoryBytes = peakMemoryBytes;
     }
 
@@ -17,6 +17,9 @@ public sealed class NanoBananaSession
 
     /// <summary>Cpu or Cuda: the device ONNX Runtime runs on (Auto resolved).</summary>
     public string Device { get; }
+
+    /// <summary>The device as asked for: Auto (a fresh or closed session), Cpu or Cuda (Open-NanoBananaSession -Device).</summary>
+    public string RequestedDevice { get; }
 
     /// <summary>Full, Balanced or Low.</summary>
     public string MemoryMode { get; }

@@ -52,7 +52,8 @@ public sealed class RenderedImage
     /// <summary>The file the image was read from or written to; empty while it exists only in memory.</summary>
     public string? Path { get; }
 
-    /// <summary>Time the producing cmdlet spent on this image.</summary>
+    /// <summary>Time the pipeline spent making this image so far: the render, then each later stage (upscale,
+    /// sharpen) added, so the last cmdlet's result carries the whole. An image read from a file starts at zero.</summary>
     public TimeSpan Elapsed { get; }
 
     public long? PeakMemoryBytes { get; }
@@ -61,7 +62,7 @@ public sealed class RenderedImage
     [System.Management.Automation.Hidden]
     public RgbaImage Image { get; }
 
-    internal RenderedImage With(RgbaImage image, TimeSpan elapsed, long? peakMemoryBytes = null) => new(image, Name, null, elapsed, peakMemoryBytes);
+    internal RenderedImage With(RgbaImage image, TimeSpan stageElapsed, long? peakMemoryBytes = null) => new(image, Name, null, Elapsed + stageElapsed, peakMemoryBytes);
 
     internal RenderedImage WrittenTo(string path) => new(Image, Name, path, Elapsed, PeakMemoryBytes);
 

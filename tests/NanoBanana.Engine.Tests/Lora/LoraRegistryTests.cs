@@ -50,7 +50,7 @@ public sealed class LoraRegistryTests : IDisposable
 
         var unknown = Assert.Throws<LoraNotRegisteredException>(() => registry.Select(new Dictionary<string, double> { ["style"] = 1 }));
         Assert.Equal("style", unknown.LoraName);
-        Assert.Contains("Set-LoraWeight -Path", unknown.Message);
+        Assert.Contains("Add-Lora -Path", unknown.Message);
         Assert.Contains("registered: turbo", unknown.Message);
         var noPath = Assert.Throws<LoraNotRegisteredException>(() => registry.Set(null, "style", 1));
         Assert.Contains("'style'", noPath.Message);

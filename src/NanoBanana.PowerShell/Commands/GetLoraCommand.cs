@@ -4,9 +4,10 @@ using NanoBanana.PowerShell.Infrastructure;
 namespace NanoBanana.PowerShell.Commands;
 
 /// <summary>Lists the registered LoRAs and their weights.</summary>
-[Cmdlet(VerbsCommon.Get, "LoraWeight")]
+[Cmdlet(VerbsCommon.Get, "Lora")]
+[Alias("Get-LoraWeight")]
 [OutputType(typeof(LoraInfo))]
-public sealed class GetLoraWeightCommand : PSCmdlet
+public sealed class GetLoraCommand : PSCmdlet
 {
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(LoraNameCompleter))]
