@@ -14,6 +14,7 @@ using Microsoft.ML.OnnxRuntime;
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
+//     | quantize [model folder] [Balanced budget MiB]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -51,6 +52,12 @@ switch (args.FirstOrDefault())
         break;
     case "batch-profile":
         BatchProfile(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? Enum.Parse<CpuAllocation>(args[2]) : CpuAllocation.PerRequest);
+        break;
+    case "quantize":
+        QuantizedModels(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 374);
+        break;
+    case "quantize-run":
+        QuantizedRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), args[4]);
         break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
@@ -306,6 +313,67 @@ static Dictionary<string, double> OpTimes(string profile, int skipRuns)
         times[op] = times.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble() / 1000;
     }
     return times;
+}
+
+// fp32 against its Int8 and Int4 copies (Optimize-NanoBananaModel), Full and Balanced: UNet weight bytes, time per
+// step, peak and the final image against fp32's. Each render a fresh process: 512x512, 4 steps, CFG 7 (two batch-1 passes).
+void QuantizedModels(string folder, int balancedMiB)
+{
+    var variants = new List<(string Name, string Folder)> { ("fp32", folder) };
+    foreach (var bits in new[] { NanoBanana.Quantization.WeightBits.Int8, NanoBanana.Quantization.WeightBits.Int4 })
+    {
+        string copy = folder + "-" + bits.ToString().ToLowerInvariant();
+        if (!Directory.Exists(copy)) NanoBanana.Quantization.ModelQuantizer.Quantize(folder, copy, bits);
+        variants.Add((bits.ToString(), copy));
+    }
+    string images = Directory.CreateTempSubdirectory("nb-quant-bench-").FullName;
+    Console.WriteLine($"Weight-only quantisation of {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
+    Console.WriteLine("  512x512, 4 steps, CFG as two batch-1 passes; time = steps 2-4 (after loads); CPU = user + system s per step; image vs the fp32 Full render");
+    Console.WriteLine("  weights   UNet MiB  text enc MiB  mode      segments  s/step  CPU s/step  peak MiB  PSNR dB  max level");
+    var steps = new Dictionary<(string, MemoryMode), double>();
+    RenderImage? reference = null;
+    foreach (var (name, path) in variants)
+    {
+        var model = DiffusionModel.Open(path);
+        double unet = model[DiffusionModel.Unet].WeightBytes / 1048576.0;
+        double text = (model[DiffusionModel.TextEncoder].WeightBytes + model[DiffusionModel.TextEncoder2].WeightBytes) / 1048576.0;
+        foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
+        {
+            string png = Path.Combine(images, $"{name}-{mode}.png");
+            var values = Measure.Child("quantize-run", path, mode.ToString(), (mode == MemoryMode.Full ? 0 : balancedMiB).ToString(), png)
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            var image = ImageCodec.Read(png);
+            reference ??= image;
+            var diff = ImageComparison.Compare(reference, image);
+            steps[(name, mode)] = values[2];
+            string psnr = double.IsInfinity(diff.Psnr) ? "exact" : diff.Psnr.ToString("F1");
+            Console.WriteLine($"  {name,-8} {unet,9:F1} {text,13:F1}  {mode,-9} {values[0],8:F0} {values[1],7:F2} {values[2],11:F2} {values[3],9:F0} {psnr,8} {diff.MaxDifference,10}");
+        }
+    }
+    Console.WriteLine("  ratios (CPU time per step, same run)");
+    foreach (var (name, _) in variants)
+        Console.WriteLine($"  {name,-8} Balanced / Full {steps[(name, MemoryMode.Balanced)] / steps[(name, MemoryMode.Full)],6:F2}x   Full / fp32 Full {steps[(name, MemoryMode.Full)] / steps[("fp32", MemoryMode.Full)],6:F2}x");
+    Directory.Delete(images, recursive: true);
+}
+
+// One render of QuantizedModels in this process; writes the image to png and prints segments, s/step, CPU s/step, peak.
+void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budgetMiB > 0 ? budgetMiB << 20 : null });
+    var process = Process.GetCurrentProcess();
+    var clock = Stopwatch.StartNew();
+    (TimeSpan Wall, TimeSpan Cpu) first = default, last = default;
+    var progress = new SynchronousProgress(p =>
+    {
+        process.Refresh();
+        var now = (clock.Elapsed, process.UserProcessorTime + process.PrivilegedProcessorTime);
+        if (p.Step == 1) first = now;
+        last = now;
+    });
+    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = 4, CfgScale = 7, Width = 512, Height = 512 }, progress);
+    ImageCodec.WritePng(image, png, overwrite: true);
+    int segments = engine.GetSessionInfo().SegmentCount;
+    Console.WriteLine($"{segments} {(last.Wall - first.Wall).TotalSeconds / 3:F3} {(last.Cpu - first.Cpu).TotalSeconds / 3:F3} {Measure.PeakMiB():F0}");
 }
 
 void ForgeFull(string architecture, string precision)
