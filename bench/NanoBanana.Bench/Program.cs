@@ -54,7 +54,7 @@ switch (args.FirstOrDefault())
         BatchProfile(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? Enum.Parse<CpuAllocation>(args[2]) : CpuAllocation.PerRequest);
         break;
     case "quantize":
-        QuantizedModels(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 374);
+        QuantizedModels(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     case "quantize-run":
         QuantizedRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), args[4]);
@@ -326,12 +326,18 @@ void QuantizedModels(string folder, int balancedMiB)
         if (!Directory.Exists(copy)) NanoBanana.Quantization.ModelQuantizer.Quantize(folder, copy, bits);
         variants.Add((bits.ToString(), copy));
     }
+    if (balancedMiB == 0)
+    {
+        // Room for half the fp32 UNet beside the runtime and a batch-1 pass's activations: fp32 streams, the copies need not.
+        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder));
+        balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 1) + shape.UnetBytes / 2) >> 20);
+    }
     string images = Directory.CreateTempSubdirectory("nb-quant-bench-").FullName;
     Console.WriteLine($"Weight-only quantisation of {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
-    Console.WriteLine("  512x512, 4 steps, CFG as two batch-1 passes; time = steps 2-4 (after loads); CPU = user + system s per step; image vs the fp32 Full render");
+    Console.WriteLine("  512x512, 4 steps, CFG as two batch-1 passes, VAE in 256-px tiles (so the VAE fits the budget); time = steps 2-4 (after loads); CPU = user + system s per step; image vs the fp32 Full render");
     Console.WriteLine("  weights   UNet MiB  text enc MiB  mode      segments  s/step  CPU s/step  peak MiB  PSNR dB  max level");
     var steps = new Dictionary<(string, MemoryMode), double>();
-    RenderImage? reference = null;
+    RgbaImage? reference = null;
     foreach (var (name, path) in variants)
     {
         var model = DiffusionModel.Open(path);
@@ -340,8 +346,13 @@ void QuantizedModels(string folder, int balancedMiB)
         foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
         {
             string png = Path.Combine(images, $"{name}-{mode}.png");
-            var values = Measure.Child("quantize-run", path, mode.ToString(), (mode == MemoryMode.Full ? 0 : balancedMiB).ToString(), png)
-                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            string line = Measure.Child("quantize-run", path, mode.ToString(), (mode == MemoryMode.Full ? 0 : balancedMiB).ToString(), png);
+            if (!File.Exists(png))
+            {
+                Console.WriteLine($"  {name,-8} {mode,-9} failed: {line.Split('\n')[0]}");
+                continue;
+            }
+            var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
             var image = ImageCodec.Read(png);
             reference ??= image;
             var diff = ImageComparison.Compare(reference, image);
@@ -351,7 +362,7 @@ void QuantizedModels(string folder, int balancedMiB)
         }
     }
     Console.WriteLine("  ratios (CPU time per step, same run)");
-    foreach (var (name, _) in variants)
+    foreach (var (name, _) in variants.Where(v => steps.ContainsKey((v.Name, MemoryMode.Full)) && steps.ContainsKey((v.Name, MemoryMode.Balanced))))
         Console.WriteLine($"  {name,-8} Balanced / Full {steps[(name, MemoryMode.Balanced)] / steps[(name, MemoryMode.Full)],6:F2}x   Full / fp32 Full {steps[(name, MemoryMode.Full)] / steps[("fp32", MemoryMode.Full)],6:F2}x");
     Directory.Delete(images, recursive: true);
 }
@@ -370,7 +381,7 @@ void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png)
         if (p.Step == 1) first = now;
         last = now;
     });
-    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = 4, CfgScale = 7, Width = 512, Height = 512 }, progress);
+    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = 4, CfgScale = 7, Width = 512, Height = 512, VaeTiling = new VaeTiling(32) }, progress);
     ImageCodec.WritePng(image, png, overwrite: true);
     int segments = engine.GetSessionInfo().SegmentCount;
     Console.WriteLine($"{segments} {(last.Wall - first.Wall).TotalSeconds / 3:F3} {(last.Cpu - first.Cpu).TotalSeconds / 3:F3} {Measure.PeakMiB():F0}");
