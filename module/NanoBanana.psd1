@@ -18,6 +18,7 @@
         'Import-UpscaleModel'
         'New-SyntheticModel'
         'Test-NanoBananaModel'
+        'Optimize-NanoBananaModel'
         'New-ExplodedView'
         'New-PartLayout'
         'Add-PartLabel'

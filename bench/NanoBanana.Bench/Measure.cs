@@ -42,3 +42,9 @@ internal static class Measure
         return output;
     }
 }
+
+/// <summary>Reports on the calling thread, so a step's clock reading is taken when the step ends.</summary>
+internal sealed class SynchronousProgress(Action<NanoBanana.Pipeline.DenoiseProgress> report) : IProgress<NanoBanana.Pipeline.DenoiseProgress>
+{
+    public void Report(NanoBanana.Pipeline.DenoiseProgress value) => report(value);
+}

@@ -9,9 +9,12 @@ using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
 using NanoBanana.Synthetic;
 using NanoBanana.Unet;
+using Microsoft.ML.OnnxRuntime;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
-//     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB> | sheet
+//     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
+//     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
+//     | quantize [model folder] [Balanced budget MiB] | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -43,6 +46,21 @@ switch (args.FirstOrDefault())
         break;
     case "sheet":
         Sheet();
+        break;
+    case "batch":
+        BatchModes(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 0);
+        break;
+    case "batch-run":
+        BatchRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), Enum.Parse<GuidanceBatching>(args[4]), Enum.Parse<CpuAllocation>(args[5]));
+        break;
+    case "batch-profile":
+        BatchProfile(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? Enum.Parse<CpuAllocation>(args[2]) : CpuAllocation.PerRequest);
+        break;
+    case "quantize":
+        QuantizedModels(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 0);
+        break;
+    case "quantize-run":
+        QuantizedRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), args[4]);
         break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
@@ -194,6 +212,213 @@ void SegmentLoad(string folder, long budgetMiB)
     {
         foreach (var value in feeds.Values) value.Dispose();
     }
+}
+
+// The synthetic Small SDXL (fp32), built on first use: big enough for the allocator's effects, quick to run.
+string SmallSdxl()
+{
+    string folder = Path.Combine(root, ".cache", "bench", "forge-sdxl-small-float32");
+    if (!File.Exists(Path.Combine(folder, "model_index.json")))
+        SyntheticModelBuilder.Create(folder, new SyntheticModelOptions { Size = SyntheticModelSize.Small }, overwrite: true);
+    return folder;
+}
+
+// CFG as one batch-2 pass against two batch-1 passes, Full and Balanced, under the engine's CPU allocation before
+// issue 21 (no arena) and now (a shared arena shrunk after each run); each row a fresh process at 512².
+void BatchModes(string folder, int balancedMiB)
+{
+    if (balancedMiB == 0)
+    {
+        // A budget that cuts the UNet into several segments and streams some of them: the weights' room is about half the UNet.
+        long unet = new FileInfo(Path.Combine(folder, "unet", "model.onnx_data")).Length;
+        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder));
+        balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 2) + unet / 2) >> 20);
+    }
+    Console.WriteLine($"CFG batching on {folder} at 512x512 (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
+    Console.WriteLine("  Time: 3 steps after a warm-up step; CPU = user and system seconds of those steps.");
+    Console.WriteLine("  allocation   mode      CFG as       s/step  user s  sys s  peak MiB");
+    var rows = new Dictionary<(CpuAllocation, MemoryMode, GuidanceBatching), double[]>();
+    foreach (var allocation in new[] { CpuAllocation.PerRequest, CpuAllocation.ShrunkArena })
+    foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
+    foreach (var batching in new[] { GuidanceBatching.Separate, GuidanceBatching.Combined })
+    {
+        string line = Measure.Child("batch-run", folder, mode.ToString(), (mode == MemoryMode.Full ? 0 : balancedMiB).ToString(), batching.ToString(), allocation.ToString());
+        var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+        rows[(allocation, mode, batching)] = values;
+        string cfg = batching == GuidanceBatching.Combined ? "1 x batch 2" : "2 x batch 1";
+        Console.WriteLine($"  {allocation,-12} {mode,-9} {cfg,-11} {values[0],7:F2} {values[1],7:F2} {values[2],6:F2} {values[3],9:F0}");
+    }
+    Console.WriteLine("  ratios (same run)                               Full   Balanced");
+    // Wall time moves with the other work on a shared machine; CPU seconds (user + system) much less.
+    string Ratio(Func<MemoryMode, double> f) => $"{f(MemoryMode.Full),6:F2}x  {f(MemoryMode.Balanced),6:F2}x";
+    double Cpu(double[] row) => row[1] + row[2];
+    foreach (var allocation in new[] { CpuAllocation.PerRequest, CpuAllocation.ShrunkArena })
+    {
+        Console.WriteLine($"  {allocation,-12} batch 2 / 2 x batch 1, wall time     {Ratio(m => rows[(allocation, m, GuidanceBatching.Combined)][0] / rows[(allocation, m, GuidanceBatching.Separate)][0])}");
+        Console.WriteLine($"  {allocation,-12} batch 2 / 2 x batch 1, CPU time      {Ratio(m => Cpu(rows[(allocation, m, GuidanceBatching.Combined)]) / Cpu(rows[(allocation, m, GuidanceBatching.Separate)]))}");
+    }
+    foreach (var batching in new[] { GuidanceBatching.Separate, GuidanceBatching.Combined })
+    {
+        Console.WriteLine($"  {batching,-12} ShrunkArena / PerRequest, peak     {Ratio(m => rows[(CpuAllocation.ShrunkArena, m, batching)][3] / rows[(CpuAllocation.PerRequest, m, batching)][3])}");
+        Console.WriteLine($"  {batching,-12} ShrunkArena / PerRequest, CPU time {Ratio(m => Cpu(rows[(CpuAllocation.ShrunkArena, m, batching)]) / Cpu(rows[(CpuAllocation.PerRequest, m, batching)]))}");
+    }
+}
+
+// One row of BatchModes in this process: the engine's UNet runner for the mode, one step = CFG's two predictions.
+void BatchRun(string folder, MemoryMode mode, long budgetMiB, GuidanceBatching batching, CpuAllocation allocation)
+{
+    MemoryPolicy.CpuAllocation = allocation;
+    const int size = 512, steps = 3;
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budgetMiB > 0 ? budgetMiB << 20 : null });
+    var request = new TextToImageRequest { Prompt = "bench", Width = size, Height = size, GuidanceBatching = batching };
+    var pipeline = engine.GetPipeline(folder, request);
+    var one = RandomUnetInputs(pipeline.Model[DiffusionModel.Unet], size);
+    IReadOnlyList<UnetInputs> passes = batching == GuidanceBatching.Combined ? [Batch2(one)] : [one, one];
+    void Step() => pipeline.Unet.Run(passes, CancellationToken.None);
+    Step(); // warm-up: loads and ORT's allocation planning
+    var process = Process.GetCurrentProcess();
+    var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
+    var clock = Stopwatch.StartNew();
+    for (int i = 0; i < steps; i++) Step();
+    double perStep = clock.Elapsed.TotalSeconds / steps;
+    process.Refresh();
+    Console.WriteLine($"{perStep:F3} {(process.UserProcessorTime - user).TotalSeconds / steps:F2} {(process.PrivilegedProcessorTime - system).TotalSeconds / steps:F2} {Measure.PeakMiB():F0}");
+}
+
+// The same pass twice in one batch (CFG's [uncond, cond] as the pipeline stacks them).
+static UnetInputs Batch2(UnetInputs one)
+{
+    static float[] Twice(float[] v) => [.. v, .. v];
+    static int[] Doubled(int[] shape) => [2 * shape[0], .. shape[1..]];
+    return new UnetInputs(Twice(one.Sample), Doubled(one.SampleShape), one.Timestep, Twice(one.EncoderHiddenStates), Doubled(one.EncoderHiddenStatesShape),
+        Twice(one.TextEmbeds!), Doubled(one.TextEmbedsShape!), Twice(one.TimeIds!), Doubled(one.TimeIdsShape!));
+}
+
+// ORT's profiler on the whole UNet (Full): two batch-1 runs against one batch-2 run, time per op type.
+void BatchProfile(string folder, CpuAllocation allocation)
+{
+    MemoryPolicy.CpuAllocation = allocation;
+    var model = DiffusionModel.Open(folder);
+    var unet = model[DiffusionModel.Unet];
+    var one = RandomUnetInputs(unet, 512);
+    Console.WriteLine($"ORT profile of the whole UNet of {folder}, 512x512, {allocation}: ms per op type (one warm-up run of each first)");
+    var columns = new List<Dictionary<string, double>>();
+    foreach (var passes in new[] { new[] { one, one }, new[] { Batch2(one) } })
+    {
+        using var options = ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "nb-batch-profile");
+        using var session = new InferenceSession(unet.Path, options);
+        var names = session.OutputMetadata.Keys.ToArray();
+        void Pass(UnetInputs inputs)
+        {
+            var feeds = UnetFeeds.Create(unet, inputs);
+            try { CancellableRun.Run(session, feeds.Keys.ToArray(), feeds.Values.ToArray(), names, CancellationToken.None).Dispose(); }
+            finally { foreach (var v in feeds.Values) v.Dispose(); }
+        }
+        for (int round = 0; round < 2; round++) // a warm-up round, then the measured one
+            foreach (var p in passes) Pass(p);
+        string file = session.EndProfiling();
+        columns.Add(OpTimes(file, skipRuns: passes.Length));
+        File.Delete(file);
+    }
+    Console.WriteLine("  op type              2 x batch 1   1 x batch 2   ratio");
+    foreach (var op in columns[1].OrderByDescending(kv => kv.Value).Take(12).Select(kv => kv.Key))
+    {
+        double a = columns[0].GetValueOrDefault(op), b = columns[1][op];
+        Console.WriteLine($"  {op,-20} {a,11:F0} {b,13:F0} {b / a,7:F2}");
+    }
+    Console.WriteLine($"  {"all ops",-20} {columns[0].Values.Sum(),11:F0} {columns[1].Values.Sum(),13:F0} {columns[1].Values.Sum() / columns[0].Values.Sum(),7:F2}");
+}
+
+// Sums "Node" events' durations (µs) per op type in an ORT profile, leaving out the first skipRuns runs (warm-up).
+static Dictionary<string, double> OpTimes(string profile, int skipRuns)
+{
+    using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(profile));
+    var times = new Dictionary<string, double>();
+    int runs = 0;
+    foreach (var e in json.RootElement.EnumerateArray())
+    {
+        string name = e.GetProperty("name").GetString()!;
+        if (e.GetProperty("cat").GetString() == "Session" && name == "model_run") { runs++; continue; }
+        if (e.GetProperty("cat").GetString() != "Node" || !name.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
+        if (runs < skipRuns) continue; // a node's event precedes its run's model_run event
+        string op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+        times[op] = times.GetValueOrDefault(op) + e.GetProperty("dur").GetDouble() / 1000;
+    }
+    return times;
+}
+
+// fp32 against its Int8 and Int4 copies (Optimize-NanoBananaModel), Full and Balanced: UNet weight bytes, time per
+// step, peak and the final image against fp32's. Each render a fresh process: 512x512, 4 steps, CFG 7 (two batch-1 passes).
+void QuantizedModels(string folder, int balancedMiB)
+{
+    var variants = new List<(string Name, string Folder)> { ("fp32", folder) };
+    foreach (var bits in new[] { NanoBanana.Quantization.WeightBits.Int8, NanoBanana.Quantization.WeightBits.Int4 })
+    {
+        string copy = folder + "-" + bits.ToString().ToLowerInvariant();
+        if (!Directory.Exists(copy)) NanoBanana.Quantization.ModelQuantizer.Quantize(folder, copy, bits);
+        variants.Add((bits.ToString(), copy));
+    }
+    if (balancedMiB == 0)
+    {
+        // Room for half the fp32 UNet beside the runtime and a batch-1 pass's activations: fp32 streams, the copies need not.
+        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder));
+        balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 1) + shape.UnetBytes / 2) >> 20);
+    }
+    string images = Directory.CreateTempSubdirectory("nb-quant-bench-").FullName;
+    Console.WriteLine($"Weight-only quantisation of {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
+    Console.WriteLine("  512x512, 4 steps, CFG as two batch-1 passes, VAE in 256-px tiles (so the VAE fits the budget); time = steps 2-4 (after loads); CPU = user + system s per step; image vs the fp32 Full render");
+    Console.WriteLine("  weights   UNet MiB  text enc MiB  mode      segments  s/step  CPU s/step  peak MiB  PSNR dB  max level");
+    var steps = new Dictionary<(string, MemoryMode), double>();
+    RgbaImage? reference = null;
+    foreach (var (name, path) in variants)
+    {
+        var model = DiffusionModel.Open(path);
+        double unet = model[DiffusionModel.Unet].WeightBytes / 1048576.0;
+        double text = (model[DiffusionModel.TextEncoder].WeightBytes + model[DiffusionModel.TextEncoder2].WeightBytes) / 1048576.0;
+        foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
+        {
+            string png = Path.Combine(images, $"{name}-{mode}.png");
+            string line = Measure.Child("quantize-run", path, mode.ToString(), (mode == MemoryMode.Full ? 0 : balancedMiB).ToString(), png);
+            if (!File.Exists(png))
+            {
+                Console.WriteLine($"  {name,-8} {mode,-9} failed: {line.Split('\n')[0]}");
+                continue;
+            }
+            var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            var image = ImageCodec.Read(png);
+            reference ??= image;
+            var diff = ImageComparison.Compare(reference, image);
+            steps[(name, mode)] = values[2];
+            string psnr = double.IsInfinity(diff.Psnr) ? "exact" : diff.Psnr.ToString("F1");
+            Console.WriteLine($"  {name,-8} {unet,9:F1} {text,13:F1}  {mode,-9} {values[0],8:F0} {values[1],7:F2} {values[2],11:F2} {values[3],9:F0} {psnr,8} {diff.MaxDifference,10}");
+        }
+    }
+    Console.WriteLine("  ratios (CPU time per step, same run)");
+    foreach (var (name, _) in variants.Where(v => steps.ContainsKey((v.Name, MemoryMode.Full)) && steps.ContainsKey((v.Name, MemoryMode.Balanced))))
+        Console.WriteLine($"  {name,-8} Balanced / Full {steps[(name, MemoryMode.Balanced)] / steps[(name, MemoryMode.Full)],6:F2}x   Full / fp32 Full {steps[(name, MemoryMode.Full)] / steps[("fp32", MemoryMode.Full)],6:F2}x");
+    Directory.Delete(images, recursive: true);
+}
+
+// One render of QuantizedModels in this process; writes the image to png and prints segments, s/step, CPU s/step, peak.
+void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budgetMiB > 0 ? budgetMiB << 20 : null });
+    var process = Process.GetCurrentProcess();
+    var clock = Stopwatch.StartNew();
+    (TimeSpan Wall, TimeSpan Cpu) first = default, last = default;
+    var progress = new SynchronousProgress(p =>
+    {
+        process.Refresh();
+        var now = (clock.Elapsed, process.UserProcessorTime + process.PrivilegedProcessorTime);
+        if (p.Step == 1) first = now;
+        last = now;
+    });
+    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = 4, CfgScale = 7, Width = 512, Height = 512, VaeTiling = new VaeTiling(32) }, progress);
+    ImageCodec.WritePng(image, png, overwrite: true);
+    int segments = engine.GetSessionInfo().SegmentCount;
+    Console.WriteLine($"{segments} {(last.Wall - first.Wall).TotalSeconds / 3:F3} {(last.Cpu - first.Cpu).TotalSeconds / 3:F3} {Measure.PeakMiB():F0}");
 }
 
 void ForgeFull(string architecture, string precision)

@@ -50,4 +50,26 @@ public class ModelCommandTests
         Assert.Equal("tokenizer", failed.Properties["Component"].Value);
         Assert.False(ps.Run("Test-NanoBananaModel broken -Quiet").AssertSuccess().Single<bool>());
     }
+
+    [Fact]
+    public void OptimizeNanoBananaModelWritesAQuantisedCopyThatPassesTheChecksAndRefusesBadInput()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+
+        var report = ps.Run("New-SyntheticModel -Path tiny -Architecture SD15 -Seed 3 | Optimize-NanoBananaModel -Destination tiny-int8 -Quantize Int8").AssertSuccess().Output.Single();
+        Assert.Equal(Path.Combine(dir.Path, "tiny-int8"), (string)report.Properties["Destination"].Value);
+        Assert.True(ps.Run("Test-NanoBananaModel tiny-int8 -Quiet").AssertSuccess().Single<bool>());
+
+        var exists = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny tiny-int8 -Quantize Int4").Errors);
+        Assert.StartsWith("OutputExists,", exists.FullyQualifiedErrorId);
+        var twice = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny-int8 again -Quantize Int4").Errors);
+        Assert.StartsWith("ModelInvalid,", twice.FullyQualifiedErrorId);
+        Assert.Contains("already quantised", twice.ToString());
+        var block = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int8 -BlockSize 24").Errors);
+        Assert.StartsWith("InvalidArgument,", block.FullyQualifiedErrorId);
+        var int5 = ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int5");
+        Assert.True(int5.Errors.Count > 0 || int5.Terminating is not null, "-Quantize Int5 must be refused");
+        Assert.False(Directory.Exists(dir.File("again")) || Directory.Exists(dir.File("odd")));
+    }
 }

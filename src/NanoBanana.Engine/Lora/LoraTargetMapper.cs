@@ -28,21 +28,32 @@ public static class LoraTargetMapper
         var sites = new Dictionary<string, LoraModuleSite>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            if (node.OpType is not ("MatMul" or "Gemm" or "Conv")) continue;
+            if (node.OpType is not ("MatMul" or "Gemm" or "Conv" or "MatMulNBits")) continue;
             // A MatMul whose second input is an activation (attention scores) has no weight and is skipped.
             if (queries.TraceWeight(node) is not { } trace) continue;
             var weight = trace.Weight;
             var dims = weight.Dims.ToArray();
+            int elementType = trace.ComputeType ?? weight.DataType;
+            if (node.OpType == "MatMulNBits")
+            {
+                // A quantised linear (Optimize-NanoBananaModel): codes [N][blocks][blob], i.e. [out, in]; the branch
+                // computes in the scales' type, which is the activations'.
+                dims = [Attribute(node, "N"), Attribute(node, "K")];
+                elementType = queries.ElementType(node.Input[2]);
+            }
             if (node.OpType == "Conv" ? dims.Length is not (3 or 4) : dims.Length != 2) continue;
 
             string? modulePath = ModulePathOf(weight.Name, node.Name);
             if (modulePath is null || sites.ContainsKey(modulePath)) continue;
-            bool storedOutIn = node.OpType == "Conv" || trace.Transposed;
+            bool storedOutIn = node.OpType is "Conv" or "MatMulNBits" || trace.Transposed;
             // A Cast between weight and layer (fp16 weights, fp32 math) sets the branch's type.
-            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, trace.ComputeType ?? weight.DataType);
+            sites[modulePath] = new LoraModuleSite(modulePath, node, weight.Name, dims, storedOutIn, elementType);
         }
         return sites;
     }
+
+    private static long Attribute(NodeProto node, string name) =>
+        node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? throw new InvalidDataException($"Node '{node.Name}' ({node.OpType}) has no attribute '{name}'.");
 
     private static string? ModulePathOf(string weightName, string nodeName)
     {

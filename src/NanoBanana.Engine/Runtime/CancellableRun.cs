@@ -14,6 +14,7 @@ public static class CancellableRun
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
+        MemoryPolicy.ConfigureRun(runOptions);
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
         try
         {

@@ -1,5 +1,18 @@
+using Microsoft.ML.OnnxRuntime;
 
 namespace NanoBanana.Runtime;
+
+/// <summary>How ONNX Runtime gets activation memory on the CPU (process-wide: the arena is the environment's).</summary>
+public enum CpuAllocation
+{
+    /// <summary>One arena shared by every session, grown by exactly what is asked and shrunk to nothing after each
+    /// run: buffers freed inside a run are reused, and nothing stays resident between runs.</summary>
+    ShrunkArena,
+
+    /// <summary>No arena: every activation buffer comes from malloc, which maps large blocks anew (page faults on
+    /// every buffer). The engine's setting before issue 21, kept to measure against (bench <c>batch</c>).</summary>
+    PerRequest,
+}
 
 /// <summary>
 /// What a memory mode means for one render, decided in this one place (as diffusers declares offloading on the
@@ -17,6 +30,46 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// <summary>Segment sizes are whole 1/32nds of the UNet, so renders of nearby sizes share one partition (and
     /// one set of segment sessions) instead of cutting the UNet anew for every few bytes of activations.</summary>
     const int SegmentGrain = 32;
+
+    /// <summary>The CPU allocation every new session and run uses (set once, before sessions are created).</summary>
+    public static CpuAllocation CpuAllocation { get; set; } = CpuAllocation.ShrunkArena;
+
+    static readonly Lazy<bool> SharedArena = new(() =>
+    {
+        // kSameAsRequested (1): the arena grows by the block asked for, not in doubling regions, so its peak is the
+        // activations' peak; maxMemory 0 and -1 keep ORT's defaults. Registered once per process.
+        // The memory info must name an arena allocator, or runs cannot find it to shrink.
+        using var arena = new OrtArenaCfg(0, 1, -1, -1);
+        using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+        OrtEnv.Instance().CreateAndRegisterAllocator(info, arena);
+        return true;
+    });
+
+    /// <summary>
+    /// Applies <see cref="CpuAllocation"/> to a session's options. Without an arena, malloc maps every large
+    /// activation buffer anew: at batch 2 the page faults cost more than the maths (Small SDXL, 512², bench
+    /// <c>batch</c>). The shared arena reuses buffers within a run and, shrunk after it (<see cref="ConfigureRun"/>),
+    /// holds nothing between runs; weights bypass it (allocated on their own, freed with their session).
+    /// </summary>
+    public static void ConfigureSession(SessionOptions options)
+    {
+        NativeHeap.EnsureLargeBlocksAreMapped(); // so released sessions' weights leave the process (see NativeHeap)
+        if (CpuAllocation == CpuAllocation.PerRequest)
+        {
+            options.EnableCpuMemArena = false;
+            return;
+        }
+        _ = SharedArena.Value;
+        options.EnableCpuMemArena = true;
+        options.AddSessionConfigEntry("session.use_env_allocators", "1");
+        options.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
+    }
+
+    /// <summary>Returns the shared arena's free regions to the system at the end of the run.</summary>
+    public static void ConfigureRun(RunOptions options)
+    {
+        if (CpuAllocation == CpuAllocation.ShrunkArena) options.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+    }
 
     /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>
     public bool SegmentsUnet => Mode != MemoryMode.Full;

@@ -36,6 +36,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
 
         int tilesX = (input.Width + options.TileSize - 1) / options.TileSize, tilesY = (input.Height + options.TileSize - 1) / options.TileSize;
         using var runOptions = new RunOptions();
+        NanoBanana.Runtime.MemoryPolicy.ConfigureRun(runOptions);
         using var terminate = cancellation.Register(() => runOptions.Terminate = true);
         for (int ty = 0; ty < tilesY; ty++)
         {

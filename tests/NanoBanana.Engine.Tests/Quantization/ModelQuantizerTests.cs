@@ -1,0 +1,159 @@
+using NanoBanana.Engine.Tests.Synthetic;
+using NanoBanana.Imaging;
+using NanoBanana.Lora;
+using NanoBanana.Models;
+using NanoBanana.Onnx;
+using NanoBanana.Pipeline;
+using NanoBanana.Quantization;
+using NanoBanana.Runtime;
+using Xunit.Abstractions;
+
+namespace NanoBanana.Engine.Tests.Quantization;
+
+public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelper output) : IClassFixture<SyntheticModels>, IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("nb-quant-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string Quantized(string source, WeightBits bits) =>
+        ModelQuantizer.Quantize(source, Path.Combine(_dir, $"{Path.GetFileName(source)}-{bits}"), bits).Destination;
+
+    NanoBananaEngine Engine() => new(new EngineOptions { UserDataDirectory = Path.Combine(_dir, "home") });
+
+    static TextToImageRequest Request => new() { Prompt = "knolling of a drill", Seed = 3, Steps = 3, Width = 64, Height = 64 };
+
+    [Fact]
+    public void Block_codes_follow_MatMulNBits_layout_and_round_trip_within_half_a_step()
+    {
+        // One row of 32 weights, block 16: scales = max|w| / 7 (int4) and / 127 (int8); codes are q + 2^(bits-1).
+        float[] w = Enumerable.Range(0, 32).Select(i => (i - 10) * 0.1f).ToArray();
+        var (codes4, scales4) = BlockQuantizer.Quantize(1, 32, (_, k) => w[k], WeightBits.Int4, 16);
+        Assert.Equal(new[] { 1f / 7, 2.1f / 7 }, scales4, (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Equal(16, codes4.Length); // [1][2 blocks][8 bytes]
+        // w0 = -1.0 → q -7 → code 1 (low nibble); w1 = -0.9 → q -6.3 → -6 → code 2 (high nibble).
+        Assert.Equal(0x21, codes4[0]);
+        var (codes8, scales8) = BlockQuantizer.Quantize(1, 32, (_, k) => w[k], WeightBits.Int8, 16);
+        Assert.Equal(32, codes8.Length);
+        Assert.Equal(1, codes8[0]); // -1.0 → q -127 → code 1
+        for (int k = 0; k < 32; k++)
+        {
+            float step4 = scales4[k / 16], step8 = scales8[k / 16];
+            Assert.True(Math.Abs(BlockQuantizer.Dequantize(codes4, scales4, 32, 0, k, WeightBits.Int4, 16) - w[k]) <= step4 / 2 + 1e-6f);
+            Assert.True(Math.Abs(BlockQuantizer.Dequantize(codes8, scales8, 32, 0, k, WeightBits.Int8, 16) - w[k]) <= step8 / 2 + 1e-6f);
+        }
+    }
+
+    [Theory]
+    [InlineData(WeightBits.Int8)]
+    [InlineData(WeightBits.Int4)]
+    public void The_copy_passes_the_model_checks_with_every_linear_weight_quantised(WeightBits bits)
+    {
+        var report = ModelQuantizer.Quantize(models.XlTorch, Path.Combine(_dir, "q"), bits);
+        foreach (var check in ModelIntegrity.Check(report.Destination)) Assert.True(check.Status != ModelCheckStatus.Failed, $"{check.Component} {check.Check}: {check.Detail}");
+        Assert.Equal(ModelQuantizer.Components.Count, report.Components.Count);
+        foreach (var component in report.Components)
+        {
+            output.WriteLine($"{bits} {component.Component}: {component.QuantizedLayers} layers, {component.SourceWeightBytes:N0} → {component.WeightBytes:N0} bytes; kept {component.KeptLayers.Count}");
+            Assert.True(component.QuantizedLayers > 0);
+            Assert.True(component.WeightBytes < component.SourceWeightBytes);
+            var graph = OnnxModel.Load(Path.Combine(report.Destination, component.Component, "model.onnx")).Graph;
+            // No MatMul or Gemm with a weight is left, and the convolutions are kept.
+            Assert.DoesNotContain(graph.Proto.Node, n => n.OpType is "MatMul" or "Gemm" && graph.TraceWeight(n) is not null);
+        }
+        Assert.Contains(OnnxModel.Load(Path.Combine(report.Destination, "unet", "model.onnx")).Proto.Graph.Node, n => n.OpType == "Conv");
+        // Everything else is a byte-identical copy.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(models.XlTorch, "vae_decoder", "model.onnx")), File.ReadAllBytes(Path.Combine(report.Destination, "vae_decoder", "model.onnx")));
+        Assert.Equal(File.ReadAllText(Path.Combine(models.XlTorch, "model_index.json")), File.ReadAllText(Path.Combine(report.Destination, "model_index.json")));
+    }
+
+    [Fact]
+    public void An_int8_copy_renders_in_every_memory_mode_close_to_its_fp32_source()
+    {
+        string int8 = Quantized(models.Xl, WeightBits.Int8), int4 = Quantized(models.Xl, WeightBits.Int4);
+        using var engine = Engine();
+        var reference = engine.Render(models.Xl, Request);
+        var full = engine.Render(int8, Request);
+        var fourBit = ImageComparison.Compare(reference, engine.Render(int4, Request));
+        var eightBit = ImageComparison.Compare(reference, full);
+        output.WriteLine($"Full vs fp32: int8 PSNR {eightBit.Psnr:F1} dB, max {eightBit.MaxDifference}; int4 PSNR {fourBit.Psnr:F1} dB, max {fourBit.MaxDifference}");
+        Assert.True(eightBit.Psnr >= 30, $"int8 PSNR {eightBit.Psnr:F1} dB");
+        Assert.True(fourBit.Psnr >= 15, $"int4 PSNR {fourBit.Psnr:F1} dB");
+        // Streamed segments (Low) load without pre-packing, where MatMulNBits takes another kernel: a few levels
+        // apart from Full, so each mode is held to the same tolerance against fp32.
+        foreach (var mode in new[] { MemoryMode.Balanced, MemoryMode.Low })
+        {
+            engine.OpenSession(new EngineSessionOptions { ModelPath = int8, MemoryMode = mode, BudgetBytes = 400L << 20 });
+            var result = ImageComparison.Compare(reference, engine.Render(int8, Request));
+            output.WriteLine($"{mode}: {engine.GetSessionInfo().SegmentCount} segments, int8 vs fp32 PSNR {result.Psnr:F1} dB, max {result.MaxDifference}");
+            Assert.True(result.Psnr >= 30, $"{mode}: int8 PSNR {result.Psnr:F1} dB against fp32");
+        }
+    }
+
+    [Fact]
+    public void A_lora_gets_its_branch_on_every_quantised_layer()
+    {
+        string lora = Path.Combine(_dir, "style.safetensors");
+        SyntheticLora.Create(models.Xl, lora, rank: 4, LoraKeyFormat.Kohya, seed: 5);
+        string int8 = Quantized(models.Xl, WeightBits.Int8);
+        var sites = LoraTargetMapper.FindSites(OnnxModelFile.Load(Path.Combine(models.Xl, "unet", "model.onnx")).Graph);
+        var quantizedSites = LoraTargetMapper.FindSites(OnnxModelFile.Load(Path.Combine(int8, "unet", "model.onnx")).Graph);
+        Assert.Equal(sites.Keys.Order(), quantizedSites.Keys.Order());
+        foreach (var (path, site) in sites)
+        {
+            Assert.Equal((site.InFeatures, site.OutFeatures), (quantizedSites[path].InFeatures, quantizedSites[path].OutFeatures));
+            Assert.Equal(site.IsConv ? "Conv" : "MatMulNBits", quantizedSites[path].Node.OpType);
+        }
+
+        using var engine = Engine();
+        var plain = engine.Render(int8, Request);
+        var (_, warning) = engine.SetLora(lora, "style", 1.0);
+        Assert.Null(warning);
+        var reference = engine.Render(models.Xl, Request);
+        var styled = engine.Render(int8, Request);
+        var difference = ImageComparison.Compare(reference, styled);
+        output.WriteLine($"with LoRA, int8 vs fp32: PSNR {difference.Psnr:F1} dB, max {difference.MaxDifference}; LoRA changed {ImageComparison.Compare(plain, styled).DifferentPixelFraction:P1} of pixels");
+        Assert.True(difference.Psnr >= 30, $"int8 + LoRA vs fp32 + LoRA: PSNR {difference.Psnr:F1} dB");
+        Assert.NotEqual(plain.Pixels, styled.Pixels);
+    }
+
+    [Fact]
+    public void Bad_input_gets_a_clear_error_and_leaves_nothing_behind()
+    {
+        string destination = Path.Combine(_dir, "exists");
+        Directory.CreateDirectory(destination);
+        Assert.Contains("already exists", Assert.Throws<IOException>(() => ModelQuantizer.Quantize(models.Sd15, destination, WeightBits.Int8)).Message);
+
+        string once = Quantized(models.Sd15, WeightBits.Int4);
+        var again = Assert.Throws<InvalidDataException>(() => ModelQuantizer.Quantize(once, Path.Combine(_dir, "twice"), WeightBits.Int8));
+        Assert.Contains("already quantised", again.Message);
+        Assert.Contains("MatMulNBits", again.Message);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelQuantizer.Quantize(models.Sd15, Path.Combine(_dir, "b"), WeightBits.Int8, blockSize: 24));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelQuantizer.Quantize(models.Sd15, Path.Combine(_dir, "c"), (WeightBits)5));
+        Assert.Throws<DirectoryNotFoundException>(() => ModelQuantizer.Quantize(Path.Combine(_dir, "nowhere"), Path.Combine(_dir, "d"), WeightBits.Int8));
+
+        // A Gemm with transA (which MatMulNBits cannot express) is refused by name; no partial folder remains.
+        string odd = CopyFolder(models.Sd15, Path.Combine(_dir, "odd"));
+        string unet = Path.Combine(odd, "unet", "model.onnx");
+        var proto = OnnxModelFile.Load(unet);
+        var gemm = proto.Graph.Node.First(n => n.OpType == "Gemm");
+        gemm.Attribute.Add(OnnxAttribute.Int("transA", 1));
+        OnnxModelFile.Save(proto, unet);
+        var unsupported = Assert.Throws<NotSupportedException>(() => ModelQuantizer.Quantize(odd, Path.Combine(_dir, "e"), WeightBits.Int8));
+        Assert.Contains(gemm.Name, unsupported.Message);
+        Assert.Contains("transA", unsupported.Message);
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir), e => Path.GetFileName(e) == "e" || e.Contains(".partial-"));
+    }
+
+    static string CopyFolder(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        return target;
+    }
+}
