@@ -30,6 +30,8 @@
         'Get-LoraWeight'
         'Remove-Lora'
         'New-SyntheticLora'
+        'Select-CatalogueShard'
+        'Get-RenderRun'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
