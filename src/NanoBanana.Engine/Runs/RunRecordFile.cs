@@ -15,11 +15,19 @@ public static partial class RunRecordFile
 {
     internal static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    /// <exception cref="IOException">The file cannot be opened, or the line could not be written whole or synced.</exception>
+    /// <exception cref="Imaging.OutputNotWritableException">The record's folder or file cannot be created or opened.</exception>
+    /// <exception cref="IOException">The line could not be written whole or synced.</exception>
     public static void Append(string path, RunRecordEntry entry)
     {
         path = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Imaging.OutputNotWritableException(path, e);
+        }
         byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
         if (OperatingSystem.IsWindows())
         {
@@ -29,7 +37,7 @@ public static partial class RunRecordFile
             return;
         }
         int fd = open(path, OpenFlags(), 0b110_100_100); // 0644
-        if (fd < 0) throw new IOException($"Cannot open the run record '{path}' for appending (errno {Marshal.GetLastPInvokeError()}); check the folder is writable.");
+        if (fd < 0) throw new Imaging.OutputNotWritableException(path, new IOException($"open for appending failed (errno {Marshal.GetLastPInvokeError()})."));
         try
         {
             nint written = write(fd, line, line.Length);

@@ -52,8 +52,15 @@ internal sealed class RowRecorder
     public void Failed(ErrorRecord error)
     {
         string id = ErrorIds.Of(error);
-        if (_step is not null) _step.Failed(id, error.ToString());
-        else if (_run is not null && _key is not null) _run.Failed(_key, RunStage.Render, id, error.ToString());
+        try
+        {
+            if (_step is not null) _step.Failed(id, error.ToString());
+            else if (_run is not null && _key is not null) _run.Failed(_key, RunStage.Render, id, error.ToString());
+        }
+        catch (IOException)
+        {
+            // The record's folder cannot be written (often the very error being reported): the row's error stands alone.
+        }
         _step = null;
     }
 

@@ -4,7 +4,7 @@
 # (SIGKILL) mid-row, then the same array resubmitted. SlurmArrayTests runs it and checks what it leaves in $W.
 # Every daemon it starts is stopped by its PID (PidFile), never by name.
 # In:  W (scratch folder), CATALOGUE, MODEL, RECIPE, REPO (submit directory), NANOBANANA_PWSH, NANOBANANA_MODULE.
-# Out: $W/out (renders + .nanobanana-run), $W/record-after-cancel, $W/states-*.txt, $W/summary.json, FIGURE lines.
+# Out: $W/out (renders + .nanobanana-run), $W/record-after-cancel, $W/files-after-cancel.txt, $W/states-*.txt, $W/summary.json, FIGURE lines.
 # Exit: 0 ran (the checks are the caller's), 1 failed, 77 skipped (the reason is the last line: "SKIP: ...").
 set -euo pipefail
 : "${W:?}" "${CATALOGUE:?}" "${MODEL:?}" "${RECIPE:?}" "${REPO:?}" "${NANOBANANA_PWSH:?}" "${NANOBANANA_MODULE:?}"
@@ -121,6 +121,7 @@ figure first_array $(( $(now) - t ))
 for i in 0 1 2 3; do echo "$i $(state "${J}_$i")"; done > "$W/states-first.txt"
 log "first array: $(tr '\n' ' ' < "$W/states-first.txt")"
 cp -r "$OUT/.nanobanana-run" "$W/record-after-cancel"
+ls -A "$OUT" > "$W/files-after-cancel.txt"
 
 # ---- 4. resubmit the same command: only what is left is rendered
 t=$(now)
