@@ -10,7 +10,7 @@ public static class ImageCodec
 {
     public const string ParametersKeyword = "parameters";
 
-    public static RenderImage Read(string path)
+    public static RgbaImage Read(string path)
     {
         byte[] data;
         try
@@ -25,7 +25,7 @@ public static class ImageCodec
     }
 
     /// <summary>Decodes image bytes; <paramref name="sourceName"/> names the source in errors.</summary>
-    public static RenderImage Decode(byte[] data, string sourceName)
+    public static RgbaImage Decode(byte[] data, string sourceName)
     {
         using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
         if (codec is null)
@@ -44,11 +44,11 @@ public static class ImageCodec
         bool hasAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
         string? text = PngTextChunks.Read(data, ParametersKeyword);
         var parameters = text is null ? new GenerationParameters() : A1111Parameters.Parse(text);
-        return new RenderImage(info.Width, info.Height, pixels, hasAlpha, parameters);
+        return new RgbaImage(info.Width, info.Height, pixels, hasAlpha, parameters);
     }
 
     /// <summary>Lossless PNG (RGB when the image has no alpha, else RGBA) with the parameters text chunk.</summary>
-    public static byte[] EncodePng(RenderImage image)
+    public static byte[] EncodePng(RgbaImage image)
     {
         var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, image.HasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         byte[] png;
@@ -66,7 +66,7 @@ public static class ImageCodec
     }
 
     /// <summary>Writes the PNG atomically; refuses to replace an existing file unless <paramref name="overwrite"/>.</summary>
-    public static void WritePng(RenderImage image, string path, bool overwrite)
+    public static void WritePng(RgbaImage image, string path, bool overwrite)
     {
         AtomicFileWriter.Write(path, EncodePng(image), overwrite);
     }

@@ -48,7 +48,7 @@ public sealed class OutputTarget
     }
 
     /// <summary>Writes <paramref name="image"/> as PNG to <paramref name="path"/>, atomically.</summary>
-    public void Write(RenderImage image, string path)
+    public void Write(RgbaImage image, string path)
     {
         lock (_gate)
         {

@@ -47,7 +47,7 @@ public sealed class InvokeUpscaleCommand : ImageCmdletBase
     protected override (string Stage, (string Name, string Value)[] Settings)? RunStage =>
         (Runs.RunStage.Upscale, [("model", Model), ("scale", Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("tile", TileSize.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
-    protected override RenderImage Process(RenderImage image)
+    protected override RgbaImage Process(RgbaImage image)
     {
         var options = new UpscaleOptions { Model = Model, Scale = Scale, TileSize = TileSize, Device = Enum.Parse<ExecutionDevice>(Device) };
         var record = new ProgressRecord(1, $"Upscaling with {Model}", $"{image.Width}x{image.Height} to {image.Width * Scale}x{image.Height * Scale}");

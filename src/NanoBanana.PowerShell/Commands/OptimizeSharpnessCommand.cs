@@ -18,5 +18,5 @@ public sealed class OptimizeSharpnessCommand : ImageCmdletBase
     protected override (string Stage, (string Name, string Value)[] Settings)? RunStage =>
         (Runs.RunStage.Sharpen, [("factor", Factor.ToString("R", System.Globalization.CultureInfo.InvariantCulture))]);
 
-    protected override RenderImage Process(RenderImage image) => PillowSharpness.Apply(image, Factor);
+    protected override RgbaImage Process(RgbaImage image) => PillowSharpness.Apply(image, Factor);
 }

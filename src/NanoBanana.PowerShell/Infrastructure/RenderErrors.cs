@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
+using NanoBanana.Lora;
 using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Infrastructure;
@@ -17,8 +18,7 @@ internal static class RenderErrors
         RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
-        // The engine's only lookup by name during a render: a -LoraWeight for an unregistered LoRA.
-        KeyNotFoundException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
+        LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
