@@ -241,7 +241,7 @@ public sealed class NanoBananaEngine : IDisposable
         {
             return (entry, LoraCompatibility.Check(entry, session.OpenModel(model)[DiffusionModel.Unet].Path));
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or ModelInvalidException)
         {
             Loras.Remove(entry.Name);
             throw;

@@ -22,7 +22,9 @@ public static class ModelIntegrity
     /// <summary>A tensor the pipeline needs: its name, where it is, which dtypes and ranks real exports give it.</summary>
     sealed record TensorRule(string Name, bool IsInput, TensorElementType[] Types, params int[] Ranks);
 
-    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null)
+    /// <param name="gpuProvider">A GPU provider is available: graphs with GPU-only contribution operators are a
+    /// warning rather than a failure.</param>
+    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, bool gpuProvider = false)
     {
         var checks = new List<ModelCheck>();
         folder = Path.GetFullPath(folder);
@@ -34,14 +36,15 @@ public static class ModelIntegrity
                 : $"Folder '{folder}' does not exist. Pass the folder of a diffusers/Optimum ONNX export."));
             return checks;
         }
-        DiffusionArchitecture architecture;
-        try { architecture = DiffusionModel.ReadIndex(indexPath).Architecture; }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        ModelRecognition recognition;
+        try { recognition = DiffusionModel.Recognise(folder).Recognition; }
+        catch (Exception e) when (e is ModelInvalidException or InvalidDataException or NotSupportedException or IOException or Google.Protobuf.InvalidProtocolBufferException)
         {
             checks.Add(Failed("model", "Layout", e.Message));
             return checks;
         }
-        checks.Add(Passed("model", "Layout", $"{architecture} export (model_index.json)."));
+        var architecture = recognition.Architecture;
+        checks.Add(Passed("model", "Layout", "Recognised: " + recognition.Summary));
 
         bool xl = architecture == DiffusionArchitecture.StableDiffusionXL;
         CheckScheduler(folder, checks);
@@ -49,8 +52,8 @@ public static class ModelIntegrity
 
         var contracts = new Dictionary<string, ModelComponent>();
         foreach (string component in DiffusionModel.RequiredComponents(architecture))
-            if (CheckComponent(folder, component, xl, required: true, checks) is { } contract) contracts[component] = contract;
-        CheckComponent(folder, "vae_encoder", xl, required: false, checks);
+            if (CheckComponent(folder, component, xl, required: true, gpuProvider, checks) is { } contract) contracts[component] = contract;
+        CheckComponent(folder, "vae_encoder", xl, required: false, gpuProvider, checks);
         CheckConditioningWidth(contracts, xl, checks);
         if (manifestPath is not null) CheckManifest(folder, manifestPath, checks);
         return checks;
@@ -70,7 +73,7 @@ public static class ModelIntegrity
     };
 
     /// <returns>The component's contract when its file parsed.</returns>
-    static ModelComponent? CheckComponent(string folder, string component, bool xl, bool required, List<ModelCheck> checks)
+    static ModelComponent? CheckComponent(string folder, string component, bool xl, bool required, bool gpuProvider, List<ModelCheck> checks)
     {
         string path = Path.Combine(folder, component, "model.onnx");
         if (!File.Exists(path))
@@ -93,6 +96,17 @@ public static class ModelIntegrity
             return null;
         }
         checks.Add(Passed(component, "Parses", $"{model.Proto.Graph.Node.Count} nodes, {model.Proto.Graph.Initializer.Count} initializers, opset {model.Proto.OpsetImport.FirstOrDefault()?.Version}."));
+
+        var gpuOnly = model.Proto.Graph.Node.Where(n => n.Domain == ContribOps.Domain && ContribOps.GpuOnly.Contains(n.OpType)).Select(n => n.OpType).Distinct().ToList();
+        if (gpuOnly.Count > 0)
+        {
+            var (problem, fix) = ContribOps.Explain(string.Join(", ", gpuOnly));
+            checks.Add(new ModelCheck(component, "Operators", gpuProvider ? ModelCheckStatus.Warning : ModelCheckStatus.Failed, $"'{path}' {problem}. {fix}"));
+        }
+
+        if (component == "vae_encoder" && contract.HasOutput("latent_sample") && model.Proto.Graph.Node.Any(n => n.OpType is "RandomNormalLike" or "RandomNormal"))
+            checks.Add(new ModelCheck(component, "Sampling", ModelCheckStatus.Warning,
+                $"'{path}' returns a sampled latent_sample (a RandomNormalLike node, as Optimum exports it), not latent_parameters: image-to-image through it would draw ONNX Runtime's random numbers instead of the seed's. Rendering from text does not use it."));
 
         var problems = Rules(component, xl).Select(rule => ContractProblem(contract, rule)).OfType<string>().ToList();
         if (component == "vae_encoder" && !contract.HasOutput("latent_sample") && !contract.HasOutput("latent_parameters"))

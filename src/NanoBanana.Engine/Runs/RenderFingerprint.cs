@@ -9,7 +9,7 @@ namespace NanoBanana.Runs;
 /// The hash of everything that determines a stage's output, as lowercase hex SHA-256 over a canonical "name=value"
 /// text. A render's covers the model's identity (<see cref="ModelIdentity"/>), the composed prompt (the layout: style
 /// preset and structured parts are folded into it), negative prompt, style, seed, size, steps, guidance, scheduler,
-/// guidance batching, VAE tiling and every LoRA applied (name, file identity, weight). A later stage's chains its
+/// guidance batching, prompt overflow, the regions of the layout (prompt and box), VAE tiling and every LoRA applied (name, file identity, weight). A later stage's chains its
 /// input's hash with its own settings, so a changed prompt invalidates the upscale and sharpen of that row too.
 /// </summary>
 public static class RenderFingerprint
@@ -33,8 +33,12 @@ public static class RenderFingerprint
             ("cfg", Text(r.CfgScale)),
             ("scheduler", r.Scheduler ?? ""),
             ("batching", r.GuidanceBatching.ToString()),
+            ("overflow", r.PromptOverflow.ToString()),
             ("vaeTiling", r.VaeTiling is { } t ? $"{t.TileSize}/{t.Overlap}" : ""),
         };
+        // The layout: each region's prompt and box, in order.
+        foreach (var region in r.Regions)
+            fields.Add(("region", $"{Text(region.X)},{Text(region.Y)},{Text(region.Width)},{Text(region.Height)}:{region.Prompt}"));
         foreach (var (name, path, weight) in loras.OrderBy(l => l.Name, StringComparer.OrdinalIgnoreCase))
             fields.Add(($"lora:{name.ToLowerInvariant()}", $"{FileIdentity(path)}@{Text(weight)}"));
         return Hash(fields);

@@ -24,7 +24,7 @@ public sealed class TestNanoBananaModelCommand : PSCmdlet
     {
         string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         string? manifest = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest);
-        var checks = ModelIntegrity.Check(folder, manifest);
+        var checks = ModelIntegrity.Check(folder, manifest, NanoBanana.Runtime.ExecutionProviders.IsCudaAvailable);
         if (Quiet)
         {
             WriteObject(checks.All(c => c.Status != ModelCheckStatus.Failed));

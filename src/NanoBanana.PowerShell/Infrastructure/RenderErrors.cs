@@ -2,6 +2,7 @@ using System.Management.Automation;
 using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
 using NanoBanana.Lora;
+using NanoBanana.Models;
 using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Infrastructure;
@@ -24,7 +25,7 @@ internal static class RenderErrors
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
         // Rendering reads nothing but the model folder, so any missing file or folder is the model's.
         FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
-        InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
+        ModelInvalidException or InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
         _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // A path PowerShell cannot resolve (an unknown drive, a non-file-system provider).
