@@ -35,6 +35,8 @@
         'Get-Lora'
         'Remove-Lora'
         'New-SyntheticLora'
+        'Select-CatalogueShard'
+        'Get-RenderRun'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @('Get-LoraWeight')

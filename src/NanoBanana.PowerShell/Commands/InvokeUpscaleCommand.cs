@@ -43,6 +43,10 @@ public sealed class InvokeUpscaleCommand : ImageCmdletBase
         }
     }
 
+    // The device is left out: CPU and CUDA make the same image, to rounding.
+    protected override (string Stage, (string Name, string Value)[] Settings)? RunStage =>
+        (Runs.RunStage.Upscale, [("model", Model), ("scale", Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("tile", TileSize.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+
     protected override RgbaImage Process(RgbaImage image)
     {
         var options = new UpscaleOptions { Model = Model, Scale = Scale, TileSize = TileSize, Device = Enum.Parse<ExecutionDevice>(Device) };

@@ -4,6 +4,7 @@ using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
 using NanoBanana.Pipeline;
 using NanoBanana.PowerShell.Infrastructure;
+using NanoBanana.Runs;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -22,6 +23,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     // One target per destination the rows name (-OutFile/-OutputDirectory bind per row), so -OutFile's one-image
     // rule holds across the whole pipeline.
     private readonly Dictionary<(string?, string?, bool), OutputTarget> _targets = new();
+    private readonly RowRecorder _record = new();
     private int _rows;
     private bool _batchShown;
     private IReadOnlyDictionary<string, string> _commandLineCells = new Dictionary<string, string>();
@@ -141,6 +143,14 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     [Parameter]
     public SwitchParameter SkipExisting { get; set; }
 
+    /// <summary>The run record folder (one JSONL file per worker); default: <c>.nanobanana-run</c> inside -OutputDirectory.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RunRecord { get; set; }
+
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
     private static NanoBananaEngine Engine => NanoBananaEngine.Shared;
 
     protected override void BeginProcessing()
@@ -175,6 +185,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
         }
         catch (Exception ex) when (RenderErrors.TryCreate(ex, target, out var record))
         {
+            _record.Failed(record);
             WriteError(record);
         }
     }
@@ -183,7 +194,22 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     {
         row = row with { ModelPath = this.ToProviderPathOrNull(row.ModelPath) };
         var output = Target(row);
+        _record.BeginRow(RecordFolder(output), row.Name, InputObject);
+        if (Resume && !_record.Recording)
+            throw new ArgumentException("-Resume needs a run record to resume from: give -OutputDirectory or -RunRecord.", nameof(Resume));
         var job = Engine.Prepare(row, output);
+        var (hash, resume) = _record.Recording ? _record.Decide(job, Engine.Loras, Resume) : ("", RowResume.Render);
+        if (resume == RowResume.Skip)
+        {
+            WriteVerbose($"Row {row.Label}: skipped, '{job.OutputPath}' and its later stages are done with the same settings (-Resume).");
+            return;
+        }
+        if (resume == RowResume.FinishLaterStages)
+        {
+            WriteVerbose($"Row {row.Label}: rendered earlier ('{job.OutputPath}'), handed on to finish its later stages (-Resume).");
+            WriteObject(new RenderedImage(ImageCodec.Read(job.OutputPath!), job.Name, job.OutputPath) { Run = _record.Trace(job, hash) });
+            return;
+        }
 
         if (job.OutputPath is { } existing && SkipExisting && File.Exists(existing))
         {
@@ -193,12 +219,17 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
         string action = $"Render {job.Request.Style} {job.Request.Width}x{job.Request.Height}, {job.Request.Steps} steps, seed {job.Seed} on '{job.ModelFolder}'";
         if (!ShouldProcess(job.OutputPath ?? $"row {row.Label} (in memory)", action)) return;
 
+        var trace = _record.Recording ? _record.Start(job, hash) : null;
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job, output);
+        _record.Done();
         foreach (string warning in image.Warnings) WriteWarning($"{job.Name}: {warning}");
         if (Engine.Session.RequestedDevice == Runtime.ExecutionDevice.Auto) DeviceNotice.WarnOnce(this);
-        WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
+        WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes) { Run = trace });
     }
+
+    private string? RecordFolder(OutputTarget output) =>
+        this.ToProviderPathOrNull(RunRecord) ?? (output.OutputDirectory is { } folder ? RenderRun.DefaultFolder(folder) : null);
 
     private OutputTarget Target(RenderRow row)
     {

@@ -15,5 +15,8 @@ public sealed class OptimizeSharpnessCommand : ImageCmdletBase
 
     protected override string ActionName => "sharpened image";
 
+    protected override (string Stage, (string Name, string Value)[] Settings)? RunStage =>
+        (Runs.RunStage.Sharpen, [("factor", Factor.ToString("R", System.Globalization.CultureInfo.InvariantCulture))]);
+
     protected override RgbaImage Process(RgbaImage image) => PillowSharpness.Apply(image, Factor);
 }

@@ -28,4 +28,16 @@ public static class ErrorIds
     public const string LoraNotFound = "LoraNotFound";
     /// <summary>A LoRA file that cannot be read: truncated, a hostile header, an unsupported dtype, mismatched shapes.</summary>
     public const string LoraInvalid = "LoraInvalid";
+
+    /// <summary>A catalogue whose rows cannot be sharded or recorded: a missing or duplicated key.</summary>
+    public const string CatalogueKeyInvalid = "CatalogueKeyInvalid";
+
+    /// <summary>A shard index or count (or scheduler variables) that cannot be used.</summary>
+    public const string ShardInvalid = "ShardInvalid";
+
+    /// <summary>A run record that cannot be read.</summary>
+    public const string RunRecordUnreadable = "RunRecordUnreadable";
+
+    /// <summary>The stable id of an error record: its FullyQualifiedErrorId without the command name.</summary>
+    public static string Of(System.Management.Automation.ErrorRecord record) => record.FullyQualifiedErrorId.Split(',')[0];
 }

@@ -42,10 +42,26 @@ public abstract class ImageCmdletBase : ImageInputCmdlet
         }
     }
 
+    /// <summary>The stage name and settings this cmdlet records for images whose render is in a run record (null: none).</summary>
+    protected virtual (string Stage, (string Name, string Value)[] Settings)? RunStage => null;
+
     protected override void ProcessImage(RenderedImage image)
     {
         var stopwatch = Stopwatch.StartNew();
-        var result = image.With(Process(image.Image), stopwatch.Elapsed);
-        WriteObject(ImageOutput.Write(this, ActionName, result, _output));
+        var step = image.Run is { } trace && RunStage is { } stage ? trace.Start(stage.Stage, stage.Settings, _output.PathFor(image.Name)) : null;
+        try
+        {
+            var result = image.With(Process(image.Image), stopwatch.Elapsed);
+            var written = ImageOutput.Write(this, ActionName, result, _output);
+            step?.Done();
+            WriteObject(step is null ? written : written.WithRun(image.Run! with { Hash = step.Hash }));
+        }
+        catch (Exception ex) when (step is not null && ex is not (OperationCanceledException or PipelineStoppedException)
+                                   && ImageErrors.TryCreate(ex, image, out var record))
+        {
+            // Cancelled work keeps only its started line: pending, not failed.
+            step.Failed(ErrorIds.Of(record), record.ToString());
+            throw;
+        }
     }
 }

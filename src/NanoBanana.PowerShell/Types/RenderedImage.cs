@@ -62,9 +62,14 @@ public sealed class RenderedImage
     [System.Management.Automation.Hidden]
     public RgbaImage Image { get; }
 
-    internal RenderedImage With(RgbaImage image, TimeSpan stageElapsed, long? peakMemoryBytes = null) => new(image, Name, null, Elapsed + stageElapsed, peakMemoryBytes);
+    internal RenderedImage With(RgbaImage image, TimeSpan stageElapsed, long? peakMemoryBytes = null) => new(image, Name, null, Elapsed + stageElapsed, peakMemoryBytes) { Run = Run };
 
-    internal RenderedImage WrittenTo(string path) => new(Image, Name, path, Elapsed, PeakMemoryBytes);
+    internal RenderedImage WrittenTo(string path) => new(Image, Name, path, Elapsed, PeakMemoryBytes) { Run = Run };
+
+    /// <summary>The run record this image's row is recorded in, so later stages append their own lines (null: not recorded).</summary>
+    internal PowerShell.Infrastructure.RunTrace? Run { get; init; }
+
+    internal RenderedImage WithRun(PowerShell.Infrastructure.RunTrace? run) => new(Image, Name, Path, Elapsed, PeakMemoryBytes) { Run = run };
 
     public override string ToString() => Path ?? $"{Name} ({Width}x{Height})";
 }

@@ -9,9 +9,12 @@ public sealed class TempDirectory : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Every file under the folder, relative, sorted: "no stray files" assertions compare this.</summary>
+    /// <summary>Every file under the folder, relative, sorted: "no stray files" assertions compare this. Run records
+    /// (New-ExplodedView's .nanobanana-run folders, written by default) are left out: their tests read them.</summary>
     public string[] Files() => Directory.GetFiles(Path, "*", SearchOption.AllDirectories)
-        .Select(f => System.IO.Path.GetRelativePath(Path, f)).Order(StringComparer.Ordinal).ToArray();
+        .Select(f => System.IO.Path.GetRelativePath(Path, f))
+        .Where(f => !f.Split(System.IO.Path.DirectorySeparatorChar).Contains(".nanobanana-run"))
+        .Order(StringComparer.Ordinal).ToArray();
 
     public void Dispose()
     {
