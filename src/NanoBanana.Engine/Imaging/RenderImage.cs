@@ -14,8 +14,8 @@ public sealed class RenderImage
     {
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(nameof(width), $"Image size {width}x{height} must be positive.");
-        if (pixels.Length != checked(width * height * BytesPerPixel))
-            throw new ArgumentException($"A {width}x{height} RGBA image needs {width * height * BytesPerPixel} bytes, got {pixels.Length}.", nameof(pixels));
+        if (pixels.Length != (long)width * height * BytesPerPixel)
+            throw new ArgumentException($"A {width}x{height} RGBA image needs {(long)width * height * BytesPerPixel} bytes, got {pixels.Length}.", nameof(pixels));
         Width = width;
         Height = height;
         Pixels = pixels;
@@ -26,7 +26,8 @@ public sealed class RenderImage
     /// <summary>A new opaque (alpha 255) image of the given size.</summary>
     public static RenderImage CreateOpaque(int width, int height, GenerationParameters? parameters = null)
     {
-        var pixels = new byte[checked(width * height * BytesPerPixel)];
+        ImageCodec.CheckSize(width, height, "the new image");
+        var pixels = new byte[width * height * BytesPerPixel];
         for (int i = 3; i < pixels.Length; i += BytesPerPixel) pixels[i] = 255;
         return new RenderImage(width, height, pixels, hasAlpha: false, parameters);
     }

@@ -8,12 +8,14 @@ public static class OnnxModelFile
 {
     public static ModelProto Load(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = new BufferedStream(File.OpenRead(path), 1 << 16);
         return Parse(stream, path);
     }
 
+    /// <summary>Parses a model after counting its graph's entries (<see cref="OnnxGraphCensus"/>) when the stream can seek.</summary>
     public static ModelProto Parse(Stream stream, string sourceName)
     {
+        if (stream.CanSeek) OnnxGraphCensus.Check(stream, sourceName);
         try
         {
             return ModelProto.Parser.ParseFrom(stream);
