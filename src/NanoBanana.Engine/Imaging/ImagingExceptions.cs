@@ -20,3 +20,12 @@ public sealed class OutputNotWritableException(string path, Exception inner)
 /// <summary>Two images that must have the same size do not.</summary>
 public sealed class ImageSizeMismatchException(int referenceWidth, int referenceHeight, int width, int height)
     : Exception($"The images differ in size: the reference is {referenceWidth}x{referenceHeight}, the other image {width}x{height}. Compare renders made at the same -Width and -Height, or resize one first.");
+
+/// <summary>An item would write a file that an earlier item of the same run wrote (see <see cref="OutputClaims"/>).</summary>
+public sealed class DuplicateOutputException(string path, string firstItem, string item)
+    : IOException($"{item} would write '{path}', which {firstItem} wrote earlier in this run; -Force never replaces this run's own files. Give each item a distinct name.")
+{
+    public string Path { get; } = path;
+
+    public string FirstItem { get; } = firstItem;
+}

@@ -120,15 +120,19 @@ public sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>The estimated peak of a render per mode (Get-RenderMemoryEstimate), from <paramref name="modelFolder"/>'s
-    /// own graph, or from SDXL's published shapes in <paramref name="precisionBytes"/> when no model is given.</summary>
-    public IReadOnlyList<MemoryEstimate> EstimateMemory(string? modelFolder, int width, int height, int batch, long? budgetBytes, int precisionBytes = 2)
+    /// own graph, or from SDXL's published shapes in <paramref name="precisionBytes"/> when no model is given. Without
+    /// a budget, each estimate is judged against the machine's memory.</summary>
+    public IReadOnlyList<MemoryEstimate> EstimateMemory(string? modelFolder, int width, int height, int batch, long? budgetBytes, int precisionBytes = 2) =>
+        EstimateMemory(modelFolder is null ? SdxlShape(precisionBytes) : MemoryPlanner.Describe(DiffusionModel.Open(modelFolder)), width, height, batch, budgetBytes);
+
+    static IReadOnlyList<MemoryEstimate> EstimateMemory(MemoryPlanner.ModelShape shape, int width, int height, int batch, long? budgetBytes)
     {
-        var shape = modelFolder is null ? SdxlShape(precisionBytes) : MemoryPlanner.Describe(DiffusionModel.Open(modelFolder));
         return Enum.GetValues<MemoryMode>().Select(mode =>
         {
             long segmentBytes = MemoryPlanner.SegmentBytes(shape, mode, budgetBytes, width, height);
             int count = mode == MemoryMode.Full ? 1 : (int)Math.Ceiling((double)shape.UnetBytes / segmentBytes);
-            return MemoryPlanner.Estimate(shape, mode, width, height, batch, budgetBytes, segmentBytes, count);
+            return MemoryPlanner.Estimate(shape, mode, width, height, batch, budgetBytes, segmentBytes, count)
+                with { BudgetBytes = budgetBytes ?? Limits.InputLimits.MachineMemoryBytes };
         }).ToArray();
     }
 
@@ -228,9 +232,10 @@ public sealed class NanoBananaEngine : IDisposable
     public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request.Validate(); // sizes within limits before the memory estimate multiplies them
         request = request with { LoraWeights = Loras.WeightsFor(request.LoraWeights) };
-        CheckBudget(modelFolder, request);
         var pipeline = GetPipeline(modelFolder);
+        CheckBudget(pipeline.Model, request);
         _device.Wait(cancellationToken);
         try
         {
@@ -246,12 +251,12 @@ public sealed class NanoBananaEngine : IDisposable
         }
     }
 
-    void CheckBudget(string modelFolder, TextToImageRequest request)
+    /// <summary>Refuses a render whose estimated peak exceeds the session's budget, or the machine's memory without one.</summary>
+    void CheckBudget(DiffusionModel model, TextToImageRequest request)
     {
         var settings = Session;
-        if (settings.BudgetBytes is not long budget) return;
         int batch = request.CfgScale > 1 && request.GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
-        var estimates = EstimateMemory(modelFolder, request.Width, request.Height, batch, budget);
+        var estimates = EstimateMemory(MemoryPlanner.Describe(model), request.Width, request.Height, batch, settings.BudgetBytes);
         var chosen = estimates.Single(e => e.Mode == settings.MemoryMode);
         if (chosen.Fits) return;
         throw new RenderMemoryException(chosen, estimates.Where(e => e.Fits).Select(e => (MemoryMode?)e.Mode).FirstOrDefault());

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
+using NanoBanana.Limits;
 
 namespace NanoBanana.Text;
 
@@ -43,14 +44,20 @@ public static partial class StructuredPrompt
         XElement root;
         try
         {
-            root = XElement.Parse(prompt, LoadOptions.SetLineInfo);
+            // No DTD (so no entity can expand or read a file), and a document no longer than a Parts cell may be.
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = InputLimits.MaxPartsCharacters };
+            using var reader = XmlReader.Create(new StringReader(prompt), settings);
+            root = XElement.Load(reader, LoadOptions.SetLineInfo);
         }
         catch (XmlException e)
         {
             throw new StructuredPromptException(e.LineNumber, e.LinePosition, e.Message, e);
         }
 
-        var phrases = root.DescendantsAndSelf().Select(Phrase).Where(p => p.Length > 0).ToList();
+        var elements = root.DescendantsAndSelf().Take(InputLimits.MaxPartsElements + 1).ToList();
+        if (elements.Count > InputLimits.MaxPartsElements)
+            throw new StructuredPromptException($"The structured prompt has more than {InputLimits.MaxPartsElements} elements, the limit; a parts list needs one element per part, so describe fewer parts.");
+        var phrases = elements.Select(Phrase).Where(p => p.Length > 0).ToList();
         return tokenizer is null ? string.Join(", ", phrases) : Pack(phrases, tokenizer);
     }
 
@@ -100,6 +107,9 @@ public sealed class StructuredPromptException : FormatException
 {
     public int Line { get; }
     public int Position { get; }
+
+    /// <summary>A well-formed prompt over a limit.</summary>
+    public StructuredPromptException(string message) : base(message) { }
 
     public StructuredPromptException(int line, int position, string detail, Exception inner)
         : base($"The structured prompt is not well-formed XML at line {line}, position {position}: {detail} " +

@@ -21,6 +21,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _outFilesWritten = new(StringComparer.Ordinal);
+    private readonly OutputClaims _claims = new();
     private int _rows;
     private bool _batchShown;
 
@@ -150,8 +151,12 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         if (outFile is not null && !_outFilesWritten.Add(job.OutputPath!))
             throw new OutFileWithSeveralImagesException(job.OutputPath!);
 
+        string item = $"Row {row.Label}";
+        if (job.OutputPath is { } output) _claims.EnsureUnclaimed(output, item);
+
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job);
+        if (job.OutputPath is { } written) _claims.Claim(written, item);
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 

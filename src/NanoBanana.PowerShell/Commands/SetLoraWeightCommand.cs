@@ -31,9 +31,10 @@ public sealed class SetLoraWeightCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string? path = ParameterSetName == PathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path) : null;
+        string? path = null;
         try
         {
+            path = ParameterSetName == PathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path) : null;
             var (entry, warning) = NanoBananaEngine.Shared.SetLora(path, Name, Weight);
             if (warning is not null) WriteWarning($"LoRA '{entry.Name}': {warning}");
             WriteVerbose($"LoRA '{entry.Name}' ({entry.TargetCount} layers, rank {entry.Rank}) now applies with weight {entry.Weight}.");

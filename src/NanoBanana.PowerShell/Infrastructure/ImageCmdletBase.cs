@@ -11,7 +11,7 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// </summary>
 public abstract class ImageCmdletBase : ImageInputCmdlet
 {
-    private int _written;
+    private readonly OutputClaims _written = new();
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -42,6 +42,6 @@ public abstract class ImageCmdletBase : ImageInputCmdlet
     {
         var stopwatch = Stopwatch.StartNew();
         var result = image.With(Process(image.Image), stopwatch.Elapsed);
-        WriteObject(ImageOutput.Write(this, ActionName, result, OutFile, OutputDirectory, Force, ref _written));
+        WriteObject(ImageOutput.Write(this, ActionName, result, OutFile, OutputDirectory, Force, _written));
     }
 }

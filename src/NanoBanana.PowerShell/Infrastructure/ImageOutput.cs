@@ -6,7 +6,8 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// <summary>Writes a result where the user asked (-OutFile or -OutputDirectory), or leaves it in memory.</summary>
 internal static class ImageOutput
 {
-    public static RenderedImage Write(PSCmdlet cmdlet, string action, RenderedImage result, string? outFile, string? outputDirectory, bool force, ref int written)
+    /// <param name="claims">The files this invocation wrote: a second image for the same file is an error, even with -Force.</param>
+    public static RenderedImage Write(PSCmdlet cmdlet, string action, RenderedImage result, string? outFile, string? outputDirectory, bool force, OutputClaims claims)
     {
         string? target = outFile is not null
             ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outFile)
@@ -14,11 +15,13 @@ internal static class ImageOutput
                 ? OutputFileName.InDirectory(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputDirectory), result.Name)
                 : null;
         if (target is null) return result;
-        if (outFile is not null && written > 0) throw new OutFileWithSeveralImagesException(target);
+        if (outFile is not null && claims.Count > 0) throw new OutFileWithSeveralImagesException(target);
+        string item = $"Image '{result.Name}'";
+        claims.EnsureUnclaimed(target, item);
         if (!cmdlet.ShouldProcess(target, "Write " + action)) return result;
 
         ImageCodec.WritePng(result.Image, target, overwrite: force);
-        written++;
+        claims.Claim(target, item);
         return result.WrittenTo(target);
     }
 }
