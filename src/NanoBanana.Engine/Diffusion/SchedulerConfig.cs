@@ -128,7 +128,7 @@ public sealed record SchedulerConfig
         Require(BetaStart is null or (> 0 and < 1), "beta_start", BetaStart, "a number between 0 and 1 (0.00085 for SD)");
         Require(BetaEnd is null or (> 0 and < 1), "beta_end", BetaEnd, "a number between 0 and 1 (0.012 for SD)");
         Require(BetaStart is null || BetaEnd is null || BetaStart <= BetaEnd, "beta_start", BetaStart, $"a value no larger than beta_end ({BetaEnd})");
-        Require(StepsOffset is null or >= 0 && StepsOffset < timesteps, "steps_offset", StepsOffset, $"0 to {timesteps - 1} (SD: 1)");
+        Require(StepsOffset is null || (StepsOffset >= 0 && StepsOffset < timesteps), "steps_offset", StepsOffset, $"0 to {timesteps - 1} (SD: 1)");
         Require(ClipSampleRange is null or > 0, "clip_sample_range", ClipSampleRange, "a positive number (1.0)");
         Require(SolverOrder is null or (>= 1 and <= 3), "solver_order", SolverOrder, "1, 2 or 3");
         Require(OriginalInferenceSteps is null || (OriginalInferenceSteps >= 1 && OriginalInferenceSteps <= timesteps), "original_inference_steps", OriginalInferenceSteps, $"1 to {timesteps} (LCM: 50)");

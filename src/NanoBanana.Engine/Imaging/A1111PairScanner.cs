@@ -5,7 +5,7 @@ namespace NanoBanana.Imaging;
 /// <c>\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)</c> matches, scanned left to right, but in linear time:
 /// a backtracking regex retries the key at every position of a long run without ':' (quadratic: 2 MB of text
 /// took minutes). Here a failed key resumes after the run it scanned, since every start inside that run ends
-/// at the same character and fails the same way.
+/// at the same character and fails the same way (the one exception, trailing spaces, is resumed from).
 /// </summary>
 internal static class A1111PairScanner
 {
@@ -26,7 +26,12 @@ internal static class A1111PairScanner
             }
             if (keyEnd - keyStart < 2 || keyEnd >= line.Length || line[keyEnd] != ':')
             {
-                position = Math.Max(keyEnd, start + 1);
+                // Starts inside the run fail as this one did, except where only spaces remain before a whitespace
+                // character that ends the run (a tab): from there \s* reaches past the run, to a new key.
+                int next = keyEnd;
+                if (keyEnd < line.Length && char.IsWhiteSpace(line[keyEnd]))
+                    while (next > start + 1 && line[next - 1] == ' ') next--;
+                position = Math.Max(next, start + 1);
                 continue;
             }
             int valueStart = SkipSpace(line, keyEnd + 1);

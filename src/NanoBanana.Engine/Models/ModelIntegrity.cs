@@ -58,7 +58,8 @@ public static class ModelIntegrity
         Guard(checks, "vae_encoder", "Parses", () => CheckComponent(folder, "vae_encoder", xl, required: false, checks));
         Guard(checks, DiffusionModel.Unet, "Conditioning width", () => CheckConditioningWidth(contracts, xl, checks));
         Guard(checks, "model", "Configs", () => CheckConfigs(folder, checks));
-        Guard(checks, "model", "Opens for rendering", () => CheckOpens(folder, checks));
+        // Last, and only when nothing failed yet: it catches what the finer checks above do not look at.
+        if (checks.All(c => c.Status != ModelCheckStatus.Failed)) Guard(checks, "model", "Opens for rendering", () => CheckOpens(folder, checks));
         if (manifestPath is not null) Guard(checks, "manifest", "SHA-256", () => CheckManifest(folder, manifestPath, checks));
         return checks;
     }

@@ -21,7 +21,11 @@ internal static class OnnxGraphCensus
         while (stream.Position < end)
         {
             var (field, wireType) = reader.Tag();
-            if (field == GraphField && wireType == LengthDelimited) CheckGraph(reader, stream, stream.Position + reader.Length(end), sourceName);
+            if (field == GraphField && wireType == LengthDelimited)
+            {
+                long length = reader.Length(end); // read before taking the position: the varint moves it
+                CheckGraph(reader, stream, stream.Position + length, sourceName);
+            }
             else reader.Skip(wireType, end);
         }
         stream.Position = start;
@@ -35,10 +39,10 @@ internal static class OnnxGraphCensus
             var (field, wireType) = reader.Tag();
             if (field is NodeField or InitializerField or InputField or OutputField or ValueInfoField && wireType == LengthDelimited)
             {
-                long count = ++counts[field];
-                InputLimits.Check(sourceName, $"the graph's {Name(field)} count", count,
-                    field == NodeField ? InputLimits.MaxOnnxNodes : InputLimits.MaxOnnxGraphEntries,
-                    "No diffusion or upscaling model has this many; the file is damaged or not a model. Re-export it.");
+                long count = ++counts[field], limit = field == NodeField ? InputLimits.MaxOnnxNodes : InputLimits.MaxOnnxGraphEntries;
+                if (count > limit) // compared first: the message is built once, not per entry
+                    InputLimits.Check(sourceName, $"the graph's {Name(field)} count", count, limit,
+                        "No diffusion or upscaling model has this many; the file is damaged or not a model. Re-export it.");
             }
             reader.Skip(wireType, graphEnd);
         }
