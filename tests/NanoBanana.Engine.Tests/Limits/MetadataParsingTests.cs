@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using NanoBanana.Imaging;
 using NanoBanana.Limits;
+using NanoBanana.Tests.Shared;
 
 namespace NanoBanana.Engine.Tests.Limits;
 

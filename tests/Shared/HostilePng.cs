@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using NanoBanana.Imaging;
+namespace NanoBanana.Tests.Shared;
 
-namespace NanoBanana.Engine.Tests.Limits;
-
-/// <summary>Hand-built PNGs: any declared size (with a few bytes of image data, so nothing large is on disk) and any text chunk.</summary>
+/// <summary>Hand-built PNGs: any declared size (huge ones with a few bytes of image data, so nothing large is on disk)
+/// and any text chunk. Self-contained (its own CRC), so both test projects compile this one file.</summary>
 internal static class HostilePng
 {
     public static byte[] Create(int width, int height, string? parameters = null)
@@ -20,7 +19,10 @@ internal static class HostilePng
         Chunk(png, "IHDR", header);
         if (parameters is not null) Chunk(png, "tEXt", [.. Encoding.Latin1.GetBytes("parameters"), 0, .. Encoding.Latin1.GetBytes(parameters)]);
         var data = new MemoryStream();
-        using (var zlib = new ZLibStream(data, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(new byte[1 + 3 * Math.Min(width, 4096)]);
+        // Small images are complete (black); huge ones carry one row, enough for a header read and far less than their size.
+        long complete = (1 + 3L * width) * height;
+        using (var zlib = new ZLibStream(data, CompressionLevel.Fastest, leaveOpen: true))
+            zlib.Write(new byte[complete <= 1 << 20 ? complete : 1 + 3 * Math.Min(width, 4096)]);
         Chunk(png, "IDAT", data.ToArray());
         Chunk(png, "IEND", []);
         return png.ToArray();
@@ -34,7 +36,20 @@ internal static class HostilePng
         png.Write(prefix);
         png.Write(data);
         var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(prefix.AsSpan(4), data));
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc(prefix.AsSpan(4), data));
         png.Write(crc);
+    }
+
+    /// <summary>PNG's CRC-32 (polynomial 0xEDB88320), bit by bit: fixtures are small.</summary>
+    static uint Crc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (var part in new[] { type.ToArray(), data.ToArray() })
+            foreach (byte b in part)
+            {
+                crc ^= b;
+                for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+            }
+        return ~crc;
     }
 }
