@@ -20,18 +20,7 @@ public sealed class ModelIntegrityTests(ForgedModels models) : IClassFixture<For
         Assert.Contains(checks, c => c.Component == "unet" && c.Check == "Conditioning width");
     }
 
-    /// <summary>A private copy of the tiny SDXL folder to break.</summary>
-    string Copy(string name)
-    {
-        string target = Path.Combine(models.Root, "broken-" + name);
-        foreach (string file in Directory.GetFiles(models.Xl, "*", SearchOption.AllDirectories))
-        {
-            string to = Path.Combine(target, Path.GetRelativePath(models.Xl, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to, overwrite: true);
-        }
-        return target;
-    }
+    string Copy(string name) => models.CopyOfXl("broken-" + name);
 
     static ModelCheck SingleFailure(string folder, string? manifest = null)
     {

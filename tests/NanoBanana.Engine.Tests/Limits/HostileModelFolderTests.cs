@@ -16,17 +16,7 @@ namespace NanoBanana.Engine.Tests.Limits;
 /// </summary>
 public sealed class HostileModelFolderTests(ForgedModels models) : IClassFixture<ForgedModels>
 {
-    string Copy(string name)
-    {
-        string target = Path.Combine(models.Root, "hostile-" + name);
-        foreach (string file in Directory.GetFiles(models.Xl, "*", SearchOption.AllDirectories))
-        {
-            string to = Path.Combine(target, Path.GetRelativePath(models.Xl, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to, overwrite: true);
-        }
-        return target;
-    }
+    string Copy(string name) => models.CopyOfXl("hostile-" + name);
 
     static void EditUnet(string folder, Action<ModelProto> edit)
     {
