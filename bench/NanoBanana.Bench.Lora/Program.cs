@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using NanoBanana.Diffusion;
-using NanoBanana.Forge;
+using NanoBanana;
 using NanoBanana.Lora;
-using NanoBanana.Runtime;
+using NanoBanana.Pipeline;
+using NanoBanana.Synthetic;
 
 // Usage: dotnet run -c Release --project bench/NanoBanana.Bench.Lora [renders]
 // Renders through the engine (New-ExplodedView's path) on the forge Small SDXL with a rank-16 LoRA on every
@@ -12,7 +12,7 @@ int renders = args.Length > 0 ? int.Parse(args[0]) : 4;
 string folder = Directory.CreateTempSubdirectory("nb-bench-lora-").FullName;
 try
 {
-    string model = SyntheticModelForge.Create(Path.Combine(folder, "small-sdxl"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder;
+    string model = SyntheticModelBuilder.Create(Path.Combine(folder, "small-sdxl"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder;
     string lora = Path.Combine(folder, "style.safetensors");
     int modules = SyntheticLora.Create(model, lora, rank: 16, LoraKeyFormat.Kohya, seed: 2);
     using var engine = new NanoBananaEngine(new EngineOptions { UserDataDirectory = Path.Combine(folder, "home") });
@@ -34,7 +34,7 @@ try
         switchingTimes.Add(Render(i % 2 == 0 ? 0.4 : 1.2));
     }
     var scaleClock = Stopwatch.StartNew();
-    for (int i = 0; i < 1000; i++) engine.Loras.WeightsFor(new Dictionary<string, double> { ["style"] = i * 0.001 });
+    for (int i = 0; i < 1000; i++) engine.Loras.Select(new Dictionary<string, double> { ["style"] = i * 0.001 });
     double switchUs = scaleClock.Elapsed.TotalMilliseconds; // per 1000 → µs each
     int unetLoads = engine.LoadCounts(model)["unet/model.onnx"];
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
-using NanoBanana.Diffusion;
-using NanoBanana.Forge;
+using NanoBanana;
 using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
+using NanoBanana.Schedulers;
+using NanoBanana.Synthetic;
 
 // Usage: dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline [steps]
 int steps = args.Length > 0 ? int.Parse(args[0]) : 20;
@@ -14,7 +16,7 @@ try
     Console.WriteLine("model  size       pipeline ms/step   raw Run ms   overhead ratio");
     foreach (var (modelSize, sizes) in new[] { (SyntheticModelSize.Tiny, new[] { 64, 512 }), (SyntheticModelSize.Small, new[] { 256, 512 }) })
     {
-        string folder = SyntheticModelForge.Create(Path.Combine(root, modelSize.ToString()), new SyntheticModelOptions { Size = modelSize, Seed = 1 }).Folder;
+        string folder = SyntheticModelBuilder.Create(Path.Combine(root, modelSize.ToString()), new SyntheticModelOptions { Size = modelSize, Seed = 1 }).Folder;
         foreach (int size in sizes)
         {
             using var pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(folder)));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NanoBanana.Runtime;
 
 namespace NanoBanana.Bench;
 

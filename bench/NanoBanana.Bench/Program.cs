@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using NanoBanana;
 using NanoBanana.Bench;
-using NanoBanana.Diffusion;
-using NanoBanana.Forge;
-using NanoBanana.Models;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
+using NanoBanana.Synthetic;
+using NanoBanana.Unet;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
@@ -95,7 +97,8 @@ void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int ste
 {
     long? budget = budgetMiB > 0 ? budgetMiB << 20 : null;
     engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budget });
-    var pipeline = engine.GetPipeline(folder);
+    var request = new TextToImageRequest { Prompt = "bench", Width = size, Height = size };
+    var pipeline = engine.GetPipeline(folder, request);
     var inputs = RandomUnetInputs(pipeline.Model[DiffusionModel.Unet], size);
     void Step() => pipeline.Unet.Run([inputs, inputs], CancellationToken.None);
     if (steps > 1) Step(); // warm-up: first loads and ORT's allocation planning
@@ -103,9 +106,7 @@ void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int ste
     for (int i = 0; i < steps; i++) Step();
     double perStep = clock.Elapsed.TotalSeconds / steps;
     // The UNet phase only (no text encoders, no VAE in this run): the planner's estimate for that phase.
-    var shape = MemoryPlanner.Describe(pipeline.Model);
-    long segmentBytes = MemoryPlanner.SegmentBytes(shape, mode, budget, 1024, 1024);
-    var estimate = MemoryPlanner.Estimate(shape, mode, size, size, 1, budget, segmentBytes, 0);
+    var estimate = engine.Session.PolicyFor(pipeline.Model, request).Estimate();
     int segments = pipeline.Unet is SegmentedUnetRunner runner ? runner.Segments.Count : 1;
     double peak = Measure.PeakMiB(), estimated = estimate.UnetPhasePeakBytes / 1048576.0;
     Console.WriteLine($"{segments,8}  {peak,8:F0}  {estimated,12:F0}  {estimated / peak,8:F2}  {perStep,11:F1}");
@@ -127,7 +128,7 @@ static UnetInputs RandomUnetInputs(ModelComponent unet, int size)
 void SegmentLoad(string folder, long budgetMiB)
 {
     engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = MemoryMode.Balanced, BudgetBytes = budgetMiB << 20 });
-    var pipeline = engine.GetPipeline(folder);
+    var pipeline = engine.GetPipeline(folder, new TextToImageRequest { Prompt = "bench", Width = 512, Height = 512 });
     var unet = pipeline.Model[DiffusionModel.Unet];
     var segment = ((SegmentedUnetRunner)pipeline.Unet).Segments[0];
     using var sessions = new ModelSessions(pipeline.Model);
@@ -144,7 +145,7 @@ void SegmentLoad(string folder, long budgetMiB)
             for (int round = 0; round < 3; round++)
             {
                 var clock = Stopwatch.StartNew();
-                var session = sessions.GetGraph(segment.Key, segment.WeightBytes, () => segment.Model, Path.GetDirectoryName(unet.Path)!, streamed);
+                var session = sessions.GetGraph(segment.Key, segment.WeightBytes, segment.LoadGraph, Path.GetDirectoryName(unet.Path)!, streamed);
                 double loaded = clock.Elapsed.TotalSeconds;
                 for (int pass = 0; pass < 2; pass++)
                     CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), CancellationToken.None).Dispose();
@@ -170,7 +171,7 @@ void ForgeFull(string architecture, string precision)
         Precision = Enum.Parse<ModelPrecision>(precision, ignoreCase: true),
     };
     string folder = Path.Combine(root, ".cache", "bench", $"forge-{architecture.ToLowerInvariant()}-full-{precision.ToLowerInvariant()}");
-    var report = SyntheticModelForge.Create(folder, options, overwrite: true, new Progress<string>(Console.WriteLine));
+    var report = SyntheticModelBuilder.Create(folder, options, overwrite: true, new Progress<string>(Console.WriteLine));
     Console.WriteLine($"New-SyntheticModel {options.Architecture} Full {options.Precision} → {folder}");
     Console.WriteLine("  component        block                        parameters        MiB");
     foreach (var block in report.Blocks)

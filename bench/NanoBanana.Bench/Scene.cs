@@ -1,5 +1,5 @@
-using NanoBanana.Imaging;
 using SkiaSharp;
+using NanoBanana.Imaging;
 
 namespace NanoBanana.Bench;
 

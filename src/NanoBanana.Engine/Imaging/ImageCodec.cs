@@ -13,9 +13,7 @@ public static class ImageCodec
 
     public static RenderImage Read(string path)
     {
-        var image = Decode(ReadBytes(path), path);
-        image.SourcePath = path;
-        return image;
+        return Decode(ReadBytes(path), path);
     }
 
     /// <summary>The generation parameters an image file carries, without decoding its pixels (a 20000² PNG's
@@ -98,6 +96,5 @@ public static class ImageCodec
     public static void WritePng(RenderImage image, string path, bool overwrite)
     {
         AtomicFileWriter.Write(path, EncodePng(image), overwrite);
-        image.SourcePath = path;
     }
 }

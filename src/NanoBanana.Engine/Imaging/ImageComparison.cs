@@ -128,7 +128,7 @@ public static class ImageComparison
     private static double[] Filter(double[] source, int w, int h)
     {
         var vertical = new double[source.Length];
-        Parallel.For(0, h, row =>
+        ImageRows.ForEach(0, h, row =>
         {
             for (int col = 0; col < w; col++)
             {
@@ -138,7 +138,7 @@ public static class ImageComparison
             }
         });
         var result = new double[source.Length];
-        Parallel.For(0, h, row =>
+        ImageRows.ForEach(0, h, row =>
         {
             int offset = row * w;
             for (int col = 0; col < w; col++)

@@ -46,14 +46,7 @@ public static class PillowSharpness
 
         byte[] blend = BlendTable(factor);
         // Row bands in parallel: each output row reads three source rows and writes only itself.
-        Parallel.For(1, height - 1, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            () => new ushort[stride],
-            (y, _, columnSums) =>
-            {
-                SharpenRow(source, destination, stride, y, blend, columnSums);
-                return columnSums;
-            },
-            _ => { });
+        ImageRows.ForEach(1, height - 1, () => new ushort[stride], (y, columnSums) => SharpenRow(source, destination, stride, y, blend, columnSums));
     }
 
     /// <summary>

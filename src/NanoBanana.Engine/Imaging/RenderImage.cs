@@ -1,10 +1,14 @@
+using System.Runtime.InteropServices;
+
 namespace NanoBanana.Imaging;
 
 /// <summary>
 /// An 8-bit image held in memory as it flows between cmdlets: RGBA, straight (unpremultiplied) alpha,
 /// rows top to bottom with no padding (stride = 4 × width). Grey and palette sources are expanded to
 /// RGBA when read; <see cref="HasAlpha"/> records whether the alpha channel carries information, so
-/// an RGB source is written back as RGB. The generation parameters travel with the pixels.
+/// an RGB source is written back as RGB. The generation parameters travel with the pixels. An image is not changed
+/// after it is made: every operation returns a new one (sharing nothing writable), so a result that flows on through
+/// the pipeline is the one the cmdlet returned. Producers fill rows through <see cref="Create"/>.
 /// </summary>
 public sealed class RenderImage
 {
@@ -32,6 +36,18 @@ public sealed class RenderImage
         return new RenderImage(width, height, pixels, hasAlpha: false, parameters);
     }
 
+    /// <summary>Fills one row of a new image (<see cref="Create"/>).</summary>
+    public delegate void RowWriter(int y, Span<Rgba32> row);
+
+    /// <summary>A new image whose rows <paramref name="fill"/> writes, in parallel (<see cref="ImageRows"/>).</summary>
+    public static RenderImage Create(int width, int height, bool hasAlpha, GenerationParameters? parameters, RowWriter fill)
+    {
+        var pixels = new byte[checked(width * height * BytesPerPixel)];
+        int stride = width * BytesPerPixel;
+        ImageRows.ForEach(0, height, y => fill(y, MemoryMarshal.Cast<byte, Rgba32>(pixels.AsSpan(y * stride, stride))));
+        return new RenderImage(width, height, pixels, hasAlpha, parameters);
+    }
+
     public int Width { get; }
 
     public int Height { get; }
@@ -43,17 +59,29 @@ public sealed class RenderImage
 
     public GenerationParameters Parameters { get; }
 
-    /// <summary>The file this image was read from or last written to, if any.</summary>
-    public string? SourcePath { get; set; }
-
     /// <summary>Peak device memory of the render that made this image (on the CPU: the process's resident peak).</summary>
-    public long? PeakMemoryBytes { get; set; }
+    public long? PeakMemoryBytes { get; private init; }
 
     public int Stride => Width * BytesPerPixel;
 
-    public Span<byte> Row(int y) => Pixels.AsSpan(y * Stride, Stride);
+    /// <summary>Row <paramref name="y"/> as pixels.</summary>
+    public ReadOnlySpan<Rgba32> Row(int y) => MemoryMarshal.Cast<byte, Rgba32>(Pixels.AsSpan(y * Stride, Stride));
 
     /// <summary>A new image of the same size and alpha flag, carrying a copy of these parameters.</summary>
     public RenderImage WithPixels(byte[] pixels, int? width = null, int? height = null) =>
-        new(width ?? Width, height ?? Height, pixels, HasAlpha, Parameters.Clone()) { SourcePath = null };
+        new(width ?? Width, height ?? Height, pixels, HasAlpha, Parameters.Clone());
+
+    /// <summary>This image with its alpha channel replaced by <paramref name="alpha"/> (one byte per pixel, row-major).</summary>
+    public RenderImage WithAlpha(byte[] alpha)
+    {
+        if (alpha.Length != Width * Height) throw new ArgumentException($"A {Width}x{Height} alpha plane needs {Width * Height} bytes, got {alpha.Length}.", nameof(alpha));
+        return Create(Width, Height, HasAlpha, Parameters.Clone(), (y, row) =>
+        {
+            Row(y).CopyTo(row);
+            for (int x = 0; x < row.Length; x++) row[x].A = alpha[y * Width + x];
+        });
+    }
+
+    /// <summary>The same pixels and parameters, with the peak memory of the render that made them.</summary>
+    public RenderImage WithPeakMemory(long bytes) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = bytes };
 }

@@ -23,7 +23,7 @@ public sealed class LoraRegistry
     /// is new or a different file; with no path, <paramref name="name"/> must already be registered.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a readable LoRA (the message names the file and why).</exception>
-    /// <exception cref="KeyNotFoundException">No path and no LoRA of that name.</exception>
+    /// <exception cref="LoraNotRegisteredException">No path and no LoRA of that name.</exception>
     public LoraEntry Set(string? path, string? name, double weight)
     {
         if (!double.IsFinite(weight)) throw new ArgumentOutOfRangeException(nameof(weight), weight, "A LoRA weight must be a finite number (0 disables the LoRA).");
@@ -36,7 +36,7 @@ public sealed class LoraRegistry
             if (fullPath is null)
             {
                 if (index < 0)
-                    throw new KeyNotFoundException($"No LoRA named '{key}' is registered{Known()}. Load it first: Set-LoraWeight -Path <file.safetensors> -Name {key}.");
+                    throw new LoraNotRegisteredException(key, $"No LoRA named '{key}' is registered{Known()}. Load it first: Set-LoraWeight -Path <file.safetensors> -Name {key}.");
                 return _entries[index] = _entries[index] with { Weight = weight };
             }
             if (index >= 0 && string.Equals(_entries[index].Path, fullPath, StringComparison.Ordinal))
@@ -49,12 +49,6 @@ public sealed class LoraRegistry
             AdapterVersion++;
             return entry;
         }
-    }
-
-    /// <summary>The adapters to inject now, with the version that changes when they do.</summary>
-    public LoraSnapshot Snapshot()
-    {
-        lock (_gate) return new LoraSnapshot(_entries.Select(e => e.Adapter).ToArray(), AdapterVersion);
     }
 
     public bool Remove(string name)
@@ -78,10 +72,12 @@ public sealed class LoraRegistry
     }
 
     /// <summary>
-    /// The weights one render uses: the registered weights with <paramref name="overrides"/> applied
-    /// (New-ExplodedView -LoraWeight). An override for an unregistered name is an error naming the fix.
+    /// The LoRAs one render uses, read at one moment: the adapters registered now and their weights with
+    /// <paramref name="overrides"/> applied (New-ExplodedView -LoraWeight). An override for an unregistered name is an
+    /// error naming the fix.
     /// </summary>
-    public IReadOnlyDictionary<string, double> WeightsFor(IReadOnlyDictionary<string, double>? overrides)
+    /// <exception cref="LoraNotRegisteredException">An override names no registered LoRA.</exception>
+    public LoraSelection Select(IReadOnlyDictionary<string, double>? overrides = null)
     {
         lock (_gate)
         {
@@ -89,11 +85,11 @@ public sealed class LoraRegistry
             foreach (var (name, weight) in overrides ?? new Dictionary<string, double>())
             {
                 if (!weights.ContainsKey(name))
-                    throw new KeyNotFoundException($"-LoraWeight names '{name}', which is not registered{Known()}. Register it first: Set-LoraWeight -Path <file.safetensors> -Name {name}.");
+                    throw new LoraNotRegisteredException(name, $"-LoraWeight names '{name}', which is not registered{Known()}. Register it first: Set-LoraWeight -Path <file.safetensors> -Name {name}.");
                 if (!double.IsFinite(weight)) throw new ArgumentOutOfRangeException(nameof(overrides), $"-LoraWeight for '{name}' must be a finite number.");
                 weights[name] = weight;
             }
-            return weights;
+            return new LoraSelection(new LoraSnapshot(_entries.Select(e => e.Adapter).ToArray(), AdapterVersion), weights);
         }
     }
 

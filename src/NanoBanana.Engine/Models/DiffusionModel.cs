@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
-using NanoBanana.Diffusion;
 
 namespace NanoBanana.Models;
 

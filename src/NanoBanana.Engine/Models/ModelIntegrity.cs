@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using NanoBanana.Diffusion;
 using NanoBanana.Onnx;
 using NanoBanana.Text;
 
@@ -23,7 +22,10 @@ public static class ModelIntegrity
     /// <summary>A tensor the pipeline needs: its name, where it is, which dtypes and ranks real exports give it.</summary>
     sealed record TensorRule(string Name, bool IsInput, TensorElementType[] Types, params int[] Ranks);
 
-    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null)
+    /// <param name="buildScheduler">Builds the model's own scheduler from its config (its betas, sigmas and timesteps,
+    /// as the first render would) and throws what a render would; given by the engine, which knows the schedulers
+    /// (this folder does not depend on them). Null checks the config's values only.</param>
+    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, Action<SchedulerConfig>? buildScheduler = null)
     {
         var checks = new List<ModelCheck>();
         folder = Path.GetFullPath(folder);
@@ -45,7 +47,7 @@ public static class ModelIntegrity
         checks.Add(Passed("model", "Layout", $"{architecture} export (model_index.json)."));
 
         bool xl = architecture == DiffusionArchitecture.StableDiffusionXL;
-        Guard(checks, "scheduler", "Config", () => CheckScheduler(folder, checks));
+        Guard(checks, "scheduler", "Config", () => CheckScheduler(folder, checks, buildScheduler));
         foreach (string tokenizer in xl ? new[] { "tokenizer", "tokenizer_2" } : ["tokenizer"])
             Guard(checks, tokenizer, "Vocabulary", () => CheckTokenizer(folder, tokenizer, checks));
 
@@ -215,20 +217,18 @@ public static class ModelIntegrity
         }
     }
 
-    static void CheckScheduler(string folder, List<ModelCheck> checks)
+    static void CheckScheduler(string folder, List<ModelCheck> checks, Action<SchedulerConfig>? buildScheduler)
     {
         string path = Path.Combine(folder, "scheduler", "scheduler_config.json");
         try
         {
             var config = SchedulerConfig.Load(path);
-            // Building the model's own scheduler computes its betas, sigmas and timesteps, as the first render would.
-            if (config.UnsupportedOptions.Count == 0 && config.ClassName is { } name && SchedulerFactory.IsKnown(name))
-                SchedulerFactory.Create(config, 30);
+            if (config.UnsupportedOptions.Count == 0) buildScheduler?.Invoke(config);
             checks.Add(config.UnsupportedOptions.Count == 0
                 ? Passed("scheduler", "Config", $"{config.ClassName}, {config.TimestepSpacing ?? "default"} spacing, {config.PredictionType ?? "epsilon"} prediction.")
                 : new ModelCheck("scheduler", "Config", ModelCheckStatus.Warning, $"'{path}' sets options the schedulers ignore: {string.Join(", ", config.UnsupportedOptions)}."));
         }
-        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or ArgumentException or NotSupportedException)
         {
             checks.Add(Failed("scheduler", "Config", $"'{path}' cannot be read ({e.Message}). Copy scheduler/scheduler_config.json from the original diffusers model."));
         }

@@ -3,7 +3,8 @@ namespace NanoBanana.Runtime;
 /// <summary>
 /// The planner's estimate of a render's peak device memory in one mode (on the CPU: the process's resident
 /// memory), with its parts. An estimate from the model's shapes, not a measurement. <see cref="UnetPhasePeakBytes"/> is
-/// the denoising loop alone (resident UNet weights, its activations and the runtime).
+/// the denoising loop alone (resident UNet weights, its activations and the runtime). <see cref="Model"/> is the
+/// model folder the estimate was made from, or the published shapes it assumed when no model was given.
 /// </summary>
 public sealed record MemoryEstimate(
     MemoryMode Mode,
@@ -17,7 +18,8 @@ public sealed record MemoryEstimate(
     long PeakBytes,
     long UnetPhasePeakBytes,
     long? BudgetBytes,
-    int SegmentCount)
+    int SegmentCount,
+    string Model)
 {
     public bool Fits => BudgetBytes is not long budget || PeakBytes <= budget;
 }

@@ -8,8 +8,8 @@ namespace NanoBanana.Runtime;
 /// initializers (and the UNet's segments), UNet activations from unet/config.json at the render's resolution and
 /// batch (per level: the self-attention scores, scaled scores and softmax, 3 × batch × heads × tokens² × 4 bytes, and the
 /// feature maps with every skip connection held for the up blocks), and the VAE decoder's largest activations
-/// (128 channels at full resolution, or per 512-pixel tile when tiled). Computed, not typed in: the seed's
-/// resolution × batch table comes from here.
+/// (128 channels at full resolution, or per tile when tiled). Computed, not typed in. What a mode keeps resident
+/// is <see cref="MemoryPolicy"/>'s business; this class only measures shapes.
 /// </summary>
 public static class MemoryPlanner
 {
@@ -18,8 +18,9 @@ public static class MemoryPlanner
 
     const int FloatBytes = 4; // ORT's CPU kernels compute in fp32; fp16 exports cast up (worst case for fp16 GPUs)
 
-    /// <summary>What the planner needs to know about a model: weight bytes per part and the UNet's shape.</summary>
-    public sealed record ModelShape(long TextEncoderBytes, long UnetBytes, long VaeDecoderBytes, int[] BlockOutChannels, int[] Heads, bool[] HasAttention, int VaeWidth);
+    /// <summary>What the planner needs to know about a model: weight bytes per part and the UNet's shape;
+    /// <see cref="Name"/> says which model (or which published shapes) it describes.</summary>
+    public sealed record ModelShape(string Name, long TextEncoderBytes, long UnetBytes, long VaeDecoderBytes, int[] BlockOutChannels, int[] Heads, bool[] HasAttention, int VaeWidth);
 
     public static ModelShape Describe(DiffusionModel model)
     {
@@ -44,7 +45,7 @@ public static class MemoryPlanner
         string vaeConfig = Path.Combine(model.Folder, DiffusionModel.VaeDecoder, "config.json");
         int vaeWidth = File.Exists(vaeConfig) && ModelConfigFile.Integers(ModelConfigFile.Read(vaeConfig), "block_out_channels", vaeConfig, 1, 1 << 16) is { } vae
             ? vae[0] : 128;
-        return new ModelShape(Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
+        return new ModelShape(model.Folder, Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
             Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, vaeWidth);
     }
 
@@ -67,54 +68,12 @@ public static class MemoryPlanner
     }
 
     /// <summary>The VAE decoder's peak: the top level's 128-channel maps at full resolution (3 alive across a
-    /// ResNet block) plus the mid block's single-head attention over the latent positions.</summary>
-    public static long VaeActivationBytes(ModelShape shape, int width, int height, bool tiled)
+    /// ResNet block) plus the mid block's single-head attention over the latent positions; per tile when
+    /// <paramref name="tilePixels"/> is set.</summary>
+    public static long VaeActivationBytes(ModelShape shape, int width, int height, int? tilePixels)
     {
-        long w = tiled ? Math.Min(width, 512) : width, h = tiled ? Math.Min(height, 512) : height;
+        long w = tilePixels is int t ? Math.Min(width, t) : width, h = tilePixels is int u ? Math.Min(height, u) : height;
         long latentTokens = w / 8 * (h / 8);
         return 3L * shape.VaeWidth * w * h * FloatBytes + 2 * latentTokens * latentTokens * FloatBytes;
-    }
-
-    /// <summary>
-    /// The estimated peak of a render in <paramref name="mode"/>. Balanced keeps as many UNet segments resident as
-    /// <paramref name="budgetBytes"/> allows (all of them without a budget); Low holds two segments (running and
-    /// prefetched) of <paramref name="segmentBytes"/> and decodes in tiles.
-    /// </summary>
-    public static MemoryEstimate Estimate(ModelShape shape, MemoryMode mode, int width, int height, int batch, long? budgetBytes, long segmentBytes, int segmentCount)
-    {
-        long unetActivations = UnetActivationBytes(shape, width, height, batch);
-        long vaeActivations = VaeActivationBytes(shape, width, height, tiled: mode == MemoryMode.Low);
-        long weights, peak, unetResident;
-        switch (mode)
-        {
-            case MemoryMode.Full:
-                weights = shape.TextEncoderBytes + shape.UnetBytes + shape.VaeDecoderBytes;
-                unetResident = shape.UnetBytes;
-                peak = weights + Math.Max(unetActivations, vaeActivations);
-                break;
-            case MemoryMode.Balanced:
-                // Text encoders and VAE are released when the UNet needs their room; the UNet fills what is left.
-                long room = budgetBytes is long b ? b - RuntimeBytes - unetActivations : long.MaxValue;
-                unetResident = Math.Min(shape.UnetBytes, Math.Max(2 * segmentBytes, room));
-                weights = unetResident;
-                peak = Math.Max(unetResident + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
-                break;
-            default:
-                weights = unetResident = Math.Min(shape.UnetBytes, 2 * segmentBytes);
-                peak = Math.Max(weights + unetActivations, Math.Max(shape.TextEncoderBytes, shape.VaeDecoderBytes + vaeActivations));
-                break;
-        }
-        return new MemoryEstimate(mode, width, height, batch, weights, unetActivations, vaeActivations, RuntimeBytes, peak + RuntimeBytes,
-            unetResident + unetActivations + RuntimeBytes, budgetBytes, segmentCount);
-    }
-
-    /// <summary>The segment size a mode uses under a budget: Balanced quarters the room left after activations,
-    /// Low splits it three ways (running, prefetched, slack). Full keeps the UNet whole.</summary>
-    public static long SegmentBytes(ModelShape shape, MemoryMode mode, long? budgetBytes, int width, int height)
-    {
-        if (mode == MemoryMode.Full) return long.MaxValue;
-        long room = (budgetBytes ?? shape.UnetBytes + RuntimeBytes + UnetActivationBytes(shape, width, height, 1)) - RuntimeBytes - UnetActivationBytes(shape, width, height, 1);
-        long divisor = mode == MemoryMode.Balanced ? 4 : 3;
-        return Math.Max(1L << 20, Math.Min(shape.UnetBytes, Math.Max(room, 0) / divisor));
     }
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 

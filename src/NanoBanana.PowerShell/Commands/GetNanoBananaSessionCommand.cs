@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -40,7 +39,7 @@ public sealed class GetRenderMemoryEstimateCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         string? model = ModelPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ModelPath);
-        long? budget = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryBudgetMB)) ? (long)MemoryBudgetMB << 20 : NanoBananaEngine.Shared.Session.BudgetBytes;
+        long? budget = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryBudgetMB)) ? (long)MemoryBudgetMB << 20 : NanoBananaEngine.Shared.Session.Options.BudgetBytes;
         try
         {
             var estimates = NanoBananaEngine.Shared.EstimateMemory(model, Width, Height, BatchSize, budget, Precision == "Float32" ? 4 : 2);

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Pipeline;
 using NanoBanana.PowerShell.Infrastructure;
 
 namespace NanoBanana.PowerShell.Commands;

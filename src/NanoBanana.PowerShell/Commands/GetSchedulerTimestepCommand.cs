@@ -1,7 +1,7 @@
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 

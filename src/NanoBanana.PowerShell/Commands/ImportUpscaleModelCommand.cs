@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using NanoBanana.Imaging.Upscaling;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 

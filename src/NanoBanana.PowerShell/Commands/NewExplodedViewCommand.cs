@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
+using NanoBanana.Pipeline;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -14,14 +14,14 @@ namespace NanoBanana.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ExplodedView", SupportsShouldProcess = true)]
 [OutputType(typeof(RenderedImage))]
-public sealed class NewExplodedViewCommand : PSCmdlet
+public sealed class NewExplodedViewCommand : CancellableCmdlet
 {
     private const int BatchActivityId = 1;
     private const int StepActivityId = 2;
 
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<string> _outFilesWritten = new(StringComparer.Ordinal);
-    private readonly OutputClaims _claims = new();
+    // One target per destination the rows name (-OutFile/-OutputDirectory bind per row), so -OutFile's one-image
+    // rule holds across the whole pipeline.
+    private readonly Dictionary<(string?, string?, bool), OutputTarget> _targets = new();
     private int _rows;
     private bool _batchShown;
 
@@ -123,7 +123,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         {
             RenderOne(row);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
@@ -136,10 +136,8 @@ public sealed class NewExplodedViewCommand : PSCmdlet
     private void RenderOne(RenderRow row)
     {
         row = row with { ModelPath = this.ToProviderPathOrNull(row.ModelPath) };
-        string? outFile = this.ToProviderPathOrNull(OutFile), outputDirectory = this.ToProviderPathOrNull(OutputDirectory);
-        if (outFile is not null && outputDirectory is not null)
-            throw new RenderRowException(row.Label, nameof(OutFile), "OutFile and OutputDirectory are both set; use -OutFile for one image or -OutputDirectory for many.");
-        var job = Engine.Prepare(row, outputDirectory, outFile);
+        var output = Target(row);
+        var job = Engine.Prepare(row, output);
 
         if (job.OutputPath is { } existing && SkipExisting && File.Exists(existing))
         {
@@ -148,19 +146,27 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         }
         string action = $"Render {job.Request.Style} {job.Request.Width}x{job.Request.Height}, {job.Request.Steps} steps, seed {job.Seed} on '{job.ModelFolder}'";
         if (!ShouldProcess(job.OutputPath ?? $"row {row.Label} (in memory)", action)) return;
-        if (outFile is not null && !_outFilesWritten.Add(job.OutputPath!))
-            throw new OutFileWithSeveralImagesException(job.OutputPath!);
-
-        string item = $"Row {row.Label}";
-        if (job.OutputPath is { } output) _claims.EnsureUnclaimed(output, item);
 
         var clock = Stopwatch.StartNew();
-        var image = RenderWithProgress(job);
-        if (job.OutputPath is { } written) _claims.Claim(written, item);
+        var image = RenderWithProgress(job, output);
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 
-    private RenderImage RenderWithProgress(RenderJob job)
+    private OutputTarget Target(RenderRow row)
+    {
+        var key = (this.ToProviderPathOrNull(OutFile), this.ToProviderPathOrNull(OutputDirectory), Force.IsPresent);
+        if (_targets.TryGetValue(key, out var target)) return target;
+        try
+        {
+            return _targets[key] = new OutputTarget(key.Item1, key.Item2, key.Item3);
+        }
+        catch (ArgumentException e)
+        {
+            throw new RenderRowException(row.Label, nameof(OutFile), e.Message);
+        }
+    }
+
+    private RenderImage RenderWithProgress(RenderJob job, OutputTarget output)
     {
         WriteProgress(new ProgressRecord(BatchActivityId, "New-ExplodedView", $"Row {_rows}: {job.Name}"));
         _batchShown = true;
@@ -178,7 +184,7 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         });
         try
         {
-            return Engine.Render(job, Force, progress, _stopping.Token);
+            return Engine.Render(job, output, progress, Cancellation);
         }
         finally
         {
@@ -196,8 +202,6 @@ public sealed class NewExplodedViewCommand : PSCmdlet
         if (_batchShown)
             WriteProgress(new ProgressRecord(BatchActivityId, "New-ExplodedView", $"{_rows} row(s)") { RecordType = ProgressRecordType.Completed });
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 
     // A hashtable becomes the same "name=weight" text a CSV cell holds, so the engine parses one form.
     private string? LoraWeightText() => (LoraWeight is PSObject wrapped ? wrapped.BaseObject : LoraWeight) switch

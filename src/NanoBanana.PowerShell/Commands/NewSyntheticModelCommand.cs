@@ -1,8 +1,8 @@
 using System.Collections.Specialized;
 using System.Management.Automation;
-using NanoBanana.Forge;
 using NanoBanana.Models;
 using NanoBanana.PowerShell.Infrastructure;
+using NanoBanana.Synthetic;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -57,7 +57,7 @@ public sealed class NewSyntheticModelCommand : CancellableCmdlet
         });
         try
         {
-            var report = SyntheticModelForge.Create(folder, options, Force, progress, Cancellation);
+            var report = SyntheticModelBuilder.Create(folder, options, Force, progress, Cancellation);
             var parameters = new OrderedDictionary();
             foreach (string component in report.Blocks.Select(b => b.Component).Distinct()) parameters[component] = report.ParametersOf(component);
             long bytes = Directory.EnumerateFiles(report.Folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);

@@ -1,3 +1,4 @@
+using NanoBanana;
 using System.Management.Automation;
 using NanoBanana.Models;
 using NanoBanana.PowerShell.Infrastructure;
@@ -28,7 +29,7 @@ public sealed class TestNanoBananaModelCommand : PSCmdlet
         {
             string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             string? manifest = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest);
-            checks = ModelIntegrity.Check(folder, manifest);
+            checks = NanoBananaEngine.CheckModel(folder, manifest);
         }
         catch (Exception ex) when (ErrorRecords.TryCreate(ex, Path, ex is ArgumentException or SessionStateException
             ? (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument) : null, out var record))

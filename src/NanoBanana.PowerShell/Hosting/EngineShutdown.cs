@@ -9,5 +9,5 @@ namespace NanoBanana.PowerShell.Hosting;
 internal static class EngineShutdown
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Run() => NanoBanana.Runtime.NanoBananaEngine.ShutdownShared();
+    public static void Run() => NanoBanana.NanoBananaEngine.ShutdownShared();
 }

@@ -1,4 +1,4 @@
-using NanoBanana.Diffusion;
+using NanoBanana.Pipeline;
 
 namespace NanoBanana.PowerShell.Infrastructure;
 

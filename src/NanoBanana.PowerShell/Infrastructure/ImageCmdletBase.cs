@@ -11,7 +11,7 @@ namespace NanoBanana.PowerShell.Infrastructure;
 /// </summary>
 public abstract class ImageCmdletBase : ImageInputCmdlet
 {
-    private readonly OutputClaims _written = new();
+    private OutputTarget _output = OutputTarget.InMemory;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -32,16 +32,20 @@ public abstract class ImageCmdletBase : ImageInputCmdlet
 
     protected override void BeginProcessing()
     {
-        if (OutFile is not null && OutputDirectory is not null)
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("Use -OutFile for one image or -OutputDirectory for many, not both."),
-                ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null));
+        try
+        {
+            _output = new OutputTarget(this.ToProviderPathOrNull(OutFile), this.ToProviderPathOrNull(OutputDirectory), Force);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null));
+        }
     }
 
     protected override void ProcessImage(RenderedImage image)
     {
         var stopwatch = Stopwatch.StartNew();
         var result = image.With(Process(image.Image), stopwatch.Elapsed);
-        WriteObject(ImageOutput.Write(this, ActionName, result, OutFile, OutputDirectory, Force, _written));
+        WriteObject(ImageOutput.Write(this, ActionName, result, _output));
     }
 }

@@ -22,7 +22,3 @@ internal static class ImageErrors
         _ => null,
     };
 }
-
-/// <summary>-OutFile names one file, but the pipeline brought a second image.</summary>
-public sealed class OutFileWithSeveralImagesException(string path)
-    : InvalidOperationException($"-OutFile '{path}' names one file, but more than one image came down the pipeline. Use -OutputDirectory to write each image under its own name.");

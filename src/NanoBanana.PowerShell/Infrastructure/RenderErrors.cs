@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Infrastructure;

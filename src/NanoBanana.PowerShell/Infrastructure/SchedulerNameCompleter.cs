@@ -1,4 +1,4 @@
-using NanoBanana.Diffusion;
+using NanoBanana.Schedulers;
 
 namespace NanoBanana.PowerShell.Infrastructure;
 

@@ -1,4 +1,3 @@
-using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Infrastructure;
 

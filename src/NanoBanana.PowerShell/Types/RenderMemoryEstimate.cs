@@ -1,3 +1,4 @@
+
 namespace NanoBanana;
 
 /// <summary>The memory planner's estimate for one render in one memory mode. An estimate computed from the
@@ -5,8 +6,9 @@ namespace NanoBanana;
 public sealed class RenderMemoryEstimate
 {
     internal RenderMemoryEstimate(string memoryMode, int width, int height, int batchSize, long weightBytes, long unetActivationBytes,
-        long vaeActivationBytes, long estimatedPeakBytes, long? budgetBytes, bool fits, int segmentCount)
+        long vaeActivationBytes, long estimatedPeakBytes, long? budgetBytes, bool fits, int segmentCount, string model)
     {
+        Model = model;
         MemoryMode = memoryMode; Width = width; Height = height; BatchSize = batchSize; WeightBytes = weightBytes;
         UnetActivationBytes = unetActivationBytes; VaeActivationBytes = vaeActivationBytes; EstimatedPeakBytes = estimatedPeakBytes;
         BudgetBytes = budgetBytes; Fits = fits; SegmentCount = segmentCount;
@@ -37,4 +39,7 @@ public sealed class RenderMemoryEstimate
     public bool Fits { get; }
 
     public int SegmentCount { get; }
+
+    /// <summary>The model folder the estimate was computed from, or the published shapes it assumed when none was given.</summary>
+    public string Model { get; }
 }

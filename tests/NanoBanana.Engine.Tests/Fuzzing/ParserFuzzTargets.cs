@@ -1,10 +1,13 @@
 using System.Text;
 using System.Text.Json;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
+using NanoBanana.Schedulers;
+using NanoBanana.Unet;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
 using NanoBanana.Lora;
-using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Text;
 using NanoBanana.Tests.Shared;

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Text;
-using NanoBanana.Diffusion;
+using NanoBanana.Catalogue;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
+using NanoBanana.Schedulers;
+using NanoBanana.Unet;
 using NanoBanana.Engine.Tests.Lora;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
@@ -177,13 +181,14 @@ public sealed class HostileInputTests
     }
 
     [Fact]
-    public void A_second_item_writing_the_same_file_in_one_run_is_refused_naming_both()
+    public void A_second_item_writing_the_same_file_in_one_command_is_refused_naming_both_even_with_force()
     {
-        var claims = new OutputClaims();
-        string path = Path.Combine(Path.GetTempPath(), "same.png");
-        claims.EnsureUnclaimed(path, "Row 'A'");
-        claims.Claim(path, "Row 'A'");
-        var error = Assert.Throws<DuplicateOutputException>(() => claims.EnsureUnclaimed(path, "Row 'B'"));
+        using var folder = new TempFolder();
+        var output = new OutputTarget(null, folder.Path, overwrite: true);
+        string path = output.PathFor("same")!;
+        output.EnsureWritable(path, "Row 'A'");
+        output.Write(RenderImage.CreateOpaque(8, 8), path, "Row 'A'");
+        var error = Assert.Throws<DuplicateOutputException>(() => output.EnsureWritable(path, "Row 'B'"));
         Assert.Contains("Row 'A'", error.Message);
         Assert.Contains("Row 'B'", error.Message);
     }

@@ -1,9 +1,12 @@
 using System.Text;
-using NanoBanana.Diffusion;
-using NanoBanana.Engine.Tests.Forge;
+using NanoBanana.Catalogue;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
+using NanoBanana.Schedulers;
+using NanoBanana.Unet;
+using NanoBanana.Engine.Tests.Synthetic;
 using NanoBanana.Runtime;
 using NanoBanana.Limits;
-using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 
@@ -14,7 +17,7 @@ namespace NanoBanana.Engine.Tests.Limits;
 /// problem as a Failed check naming the file; opening the folder for a render refuses the same folders with an
 /// <see cref="IOException"/> (InvalidDataException or a limit), the kinds the cmdlets report per row.
 /// </summary>
-public sealed class HostileModelFolderTests(ForgedModels models) : IClassFixture<ForgedModels>
+public sealed class HostileModelFolderTests(SyntheticModels models) : IClassFixture<SyntheticModels>
 {
     string Copy(string name) => models.CopyOfXl("hostile-" + name);
 
@@ -30,7 +33,7 @@ public sealed class HostileModelFolderTests(ForgedModels models) : IClassFixture
     /// false, opening it for a render refuses it as bad data too (tokenizers are read later, by the text encoder).</summary>
     static ModelCheck AssertRefused(string folder, string named, string? manifest = null, bool opens = false)
     {
-        var checks = ModelIntegrity.Check(folder, manifest);
+        var checks = NanoBananaEngine.CheckModel(folder, manifest);
         var failure = checks.FirstOrDefault(c => c.Status == ModelCheckStatus.Failed && c.Detail.Contains(named, StringComparison.Ordinal));
         Assert.True(failure is not null, $"no failed check names '{named}': {string.Join(" | ", checks.Select(c => $"{c.Status} {c.Component} {c.Check}: {c.Detail}"))}");
         if (!opens) Assert.True(Assert.ThrowsAny<Exception>(() => DiffusionModel.Open(folder)) is InvalidDataException or IOException);
@@ -42,9 +45,9 @@ public sealed class HostileModelFolderTests(ForgedModels models) : IClassFixture
     {
         public int RunCount => inner.RunCount;
 
-        public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, NanoBanana.Lora.LoraSelection loras, CancellationToken cancellationToken)
         {
-            var predictions = inner.Run(passes, cancellationToken);
+            var predictions = inner.Run(passes, loras, cancellationToken);
             if (inner.RunCount > passes.Count) foreach (var p in predictions) p[5] = float.NaN;
             return predictions;
         }
@@ -120,7 +123,7 @@ public sealed class HostileModelFolderTests(ForgedModels models) : IClassFixture
         string folder = Copy("offset-past-end");
         string path = Path.Combine(folder, "scheduler", "scheduler_config.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"steps_offset\": 1", "\"steps_offset\": 990"));
-        var failure = ModelIntegrity.Check(folder).Single(c => c.Status == ModelCheckStatus.Failed);
+        var failure = NanoBananaEngine.CheckModel(folder).Single(c => c.Status == ModelCheckStatus.Failed);
         Assert.Equal(("scheduler", "Config"), (failure.Component, failure.Check));
         Assert.Contains("steps_offset 990", failure.Detail);
     }

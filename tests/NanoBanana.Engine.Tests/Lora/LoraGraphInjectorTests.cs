@@ -1,5 +1,5 @@
-using NanoBanana.Lora;
 using Xunit.Abstractions;
+using NanoBanana.Lora;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 using static NanoBanana.Engine.Tests.Lora.LoraTestSupport;

@@ -1,5 +1,5 @@
-using NanoBanana.Forge;
 using NanoBanana.Lora;
+using NanoBanana.Synthetic;
 
 namespace NanoBanana.Engine.Tests.Lora;
 
@@ -10,7 +10,7 @@ public sealed class LoraRegistryTests : IDisposable
 
     public LoraRegistryTests()
     {
-        string model = SyntheticModelForge.Create(_temp.File("model"), new SyntheticModelOptions { UnetOnly = true }).Folder;
+        string model = SyntheticModelBuilder.Create(_temp.File("model"), new SyntheticModelOptions { UnetOnly = true }).Folder;
         _file = _temp.File("detail.safetensors");
         SyntheticLora.Create(model, _file, rank: 2, LoraKeyFormat.Kohya, seed: 1);
     }
@@ -44,13 +44,15 @@ public sealed class LoraRegistryTests : IDisposable
     {
         var registry = new LoraRegistry();
         registry.Set(_file, "turbo", 0.8);
-        Assert.Equal(0.7, registry.WeightsFor(new Dictionary<string, double> { ["turbo"] = 0.7 })["turbo"]);
-        Assert.Equal(0.8, registry.WeightsFor(null)["turbo"]);
+        Assert.Equal(0.7, registry.Select(new Dictionary<string, double> { ["turbo"] = 0.7 }).Weights["turbo"]);
+        Assert.Equal(0.8, registry.Select(null).Weights["turbo"]);
+        Assert.Single(registry.Select().Adapters.Adapters);
 
-        var unknown = Assert.Throws<KeyNotFoundException>(() => registry.WeightsFor(new Dictionary<string, double> { ["style"] = 1 }));
+        var unknown = Assert.Throws<LoraNotRegisteredException>(() => registry.Select(new Dictionary<string, double> { ["style"] = 1 }));
+        Assert.Equal("style", unknown.LoraName);
         Assert.Contains("Set-LoraWeight -Path", unknown.Message);
         Assert.Contains("registered: turbo", unknown.Message);
-        var noPath = Assert.Throws<KeyNotFoundException>(() => registry.Set(null, "style", 1));
+        var noPath = Assert.Throws<LoraNotRegisteredException>(() => registry.Set(null, "style", 1));
         Assert.Contains("'style'", noPath.Message);
     }
 

@@ -1,7 +1,10 @@
-using NanoBanana.Diffusion;
+using NanoBanana.Lora;
 using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
+using NanoBanana.Schedulers;
 using NanoBanana.Text;
+using NanoBanana.Unet;
 
 namespace NanoBanana.Engine.Tests.Pipeline;
 
@@ -17,10 +20,10 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
     {
         public List<UnetInputs> Calls { get; } = [];
         public int RunCount => inner.RunCount;
-        public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken)
         {
             Calls.AddRange(passes);
-            return inner.Run(passes, cancellationToken);
+            return inner.Run(passes, loras, cancellationToken);
         }
     }
 
@@ -175,7 +178,7 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
     {
         using var engine = new NanoBananaEngine();
         for (int i = 0; i < 3; i++) engine.Render(models.Xl, Request(i) with { Steps = 2 });
-        var counts = engine.GetPipeline(models.Xl).Sessions.LoadCounts;
+        var counts = engine.LoadCounts(models.Xl);
         Assert.Equal(4, counts.Count);
         Assert.All(counts.Values, n => Assert.Equal(1, n));
     }
@@ -185,11 +188,11 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
     {
         public TimeSpan? StoppedAfter { get; private set; }
         public int RunCount => inner.RunCount;
-        public float[][] Run(IReadOnlyList<UnetInputs> passes, CancellationToken cancellationToken)
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             cts.CancelAfter(delay);
-            try { return inner.Run(passes, cancellationToken); }
+            try { return inner.Run(passes, loras, cancellationToken); }
             finally { StoppedAfter = clock.Elapsed; }
         }
     }

@@ -1,6 +1,6 @@
-using NanoBanana.Engine.Tests.Forge;
-using NanoBanana.Forge;
+using NanoBanana.Engine.Tests.Synthetic;
 using NanoBanana.Models;
+using NanoBanana.Synthetic;
 
 namespace NanoBanana.Engine.Tests.Pipeline;
 

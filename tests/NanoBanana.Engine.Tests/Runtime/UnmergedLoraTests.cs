@@ -1,31 +1,31 @@
 using Microsoft.ML.OnnxRuntime;
-using NanoBanana.Diffusion;
-using NanoBanana.Engine.Tests.Forge;
+using NanoBanana.Engine.Tests.Synthetic;
 using NanoBanana.Lora;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Runtime;
+using NanoBanana.Unet;
 
 namespace NanoBanana.Engine.Tests.Runtime;
 
 /// <summary>LoRAs applied by the UNet runner (unmerged branches) against offline-merged references, on forge SDXL UNets.</summary>
-public sealed class UnmergedLoraTests(ForgedModels models) : IClassFixture<ForgedModels>
+public sealed class UnmergedLoraTests(SyntheticModels models) : IClassFixture<SyntheticModels>
 {
-    static UnetInputs Inputs(DiffusionModel model, IReadOnlyDictionary<string, float>? weights)
+    static UnetInputs Inputs(DiffusionModel model)
     {
         var unet = model[DiffusionModel.Unet];
         int context = unet.Input("encoder_hidden_states").Dimensions[2], pooled = unet.Input("text_embeds").Dimensions[1];
         var random = new Random(9);
         float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         return new UnetInputs(Values(256), [1, 4, 8, 8], 400, Values(77 * context), [1, 77, context], Values(pooled), [1, pooled],
-            [64f, 64, 0, 0, 64, 64], [1, 6], weights);
+            [64f, 64, 0, 0, 64, 64], [1, 6]);
     }
 
     /// <summary>The merged reference UNet, run on the same inputs.</summary>
     static float[] RunMerged(DiffusionModel model, string mergedUnet)
     {
         using var session = new InferenceSession(mergedUnet);
-        var feeds = UnetFeeds.Create(model[DiffusionModel.Unet], Inputs(model, null));
+        var feeds = UnetFeeds.Create(model[DiffusionModel.Unet], Inputs(model));
         try
         {
             using var runOptions = new RunOptions();
@@ -62,13 +62,13 @@ public sealed class UnmergedLoraTests(ForgedModels models) : IClassFixture<Forge
         string unetPath = model[DiffusionModel.Unet].Path;
         long total = OnnxModel.Load(unetPath).Initializers.Sum(i => i.ByteLength);
         var segments = segmentsWanted == 1
-            ? [UnetPartitioner.Whole(OnnxModel.Load(unetPath), "unet/model.onnx")]
+            ? [UnetPartitioner.Whole(unetPath, "unet/model.onnx")]
             : UnetPartitioner.Partition(OnnxModel.Load(unetPath), total / segmentsWanted + 1);
         using var sessions = new ModelSessions(model);
-        var runner = new SegmentedUnetRunner(sessions, segments, loras: registry.Snapshot);
-        float[] Run(float wa, float wb) => runner.Run(Inputs(model, new Dictionary<string, float> { ["a"] = wa, ["b"] = wb }), CancellationToken.None);
+        var runner = new SegmentedUnetRunner(sessions, segments);
+        float[] Run(double wa, double wb) => runner.Run(Inputs(model), registry.Select(new Dictionary<string, double> { ["a"] = wa, ["b"] = wb }), CancellationToken.None);
 
-        var baseline = SegmentedUnetRunner.Whole(new ModelSessions(model)).Run(Inputs(model, null), CancellationToken.None);
+        var baseline = SegmentedUnetRunner.Whole(new ModelSessions(model)).Run(Inputs(model), CancellationToken.None);
         AssertClose(baseline, Run(0, 0), 0, "weight 0 is the base model");
         foreach (float s in new[] { 0.4f, 0.8f, 1.2f })
         {

@@ -1,8 +1,7 @@
+using SkiaSharp;
 using NanoBanana.Imaging;
 using NanoBanana.Imaging.Upscaling;
-using NanoBanana.Onnx;
 using NanoBanana.Runtime;
-using SkiaSharp;
 
 namespace NanoBanana.Engine.Tests.Upscaling;
 

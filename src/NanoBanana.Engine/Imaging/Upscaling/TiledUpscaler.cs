@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using NanoBanana.Imaging;
 
 namespace NanoBanana.Imaging.Upscaling;
 
@@ -34,7 +35,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         int blockReduction = Field.Scale % options.Scale == 0 ? Field.Scale / options.Scale : 1;
         int tileScale = Field.Scale / blockReduction;
         // Both the tiles' result and the final image must fit before the first tile runs.
-        string item = input.SourcePath ?? $"a {input.Width}x{input.Height} image";
+        string item = $"a {input.Width}x{input.Height} image";
         ImageCodec.CheckSize((long)input.Width * tileScale, (long)input.Height * tileScale, $"{item} upscaled x{tileScale}");
         ImageCodec.CheckSize((long)input.Width * options.Scale, (long)input.Height * options.Scale, $"{item} upscaled x{options.Scale}");
         int outWidth = input.Width * tileScale, outHeight = input.Height * tileScale;
@@ -57,11 +58,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         var result = new RenderImage(outWidth, outHeight, output, input.HasAlpha, input.Parameters.Clone());
         if (tileScale != options.Scale)
             result = ImageResampler.Resize(result, input.Width * options.Scale, input.Height * options.Scale);
-        if (input.HasAlpha)
-        {
-            var alpha = ImageResampler.ResizeAlpha(input, result.Width, result.Height);
-            for (int i = 0; i < alpha.Length; i++) result.Pixels[i * 4 + 3] = alpha[i];
-        }
+        if (input.HasAlpha) result = result.WithAlpha(ImageResampler.ResizeAlpha(input, result.Width, result.Height));
         result.Parameters.SetExtra("Upscaler", modelName);
         result.Parameters.SetExtra("Upscale", options.Scale.ToString(CultureInfo.InvariantCulture));
         return result;
@@ -77,10 +74,11 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
             var row = input.Row(Reflect(tile.ContextY + y, input.Height));
             for (int x = 0; x < tile.ContextWidth; x++)
             {
-                int source = Reflect(tile.ContextX + x, input.Width) * RenderImage.BytesPerPixel, target = y * tile.ContextWidth + x;
-                values[target] = row[source] / 255f;
-                values[plane + target] = row[source + 1] / 255f;
-                values[2 * plane + target] = row[source + 2] / 255f;
+                var pixel = row[Reflect(tile.ContextX + x, input.Width)];
+                int target = y * tile.ContextWidth + x;
+                values[target] = pixel.R / 255f;
+                values[plane + target] = pixel.G / 255f;
+                values[2 * plane + target] = pixel.B / 255f;
             }
         }
 

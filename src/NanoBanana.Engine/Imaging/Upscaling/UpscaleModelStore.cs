@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
+using NanoBanana.Imaging;
 using NanoBanana.Onnx;
 using NanoBanana.Runtime;
 

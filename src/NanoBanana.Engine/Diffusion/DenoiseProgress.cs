@@ -1,4 +1,0 @@
-namespace NanoBanana.Diffusion;
-
-/// <summary>Reported after each denoising step (1-based <see cref="Step"/> of <see cref="TotalSteps"/>).</summary>
-public sealed record DenoiseProgress(int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan EstimatedRemaining);

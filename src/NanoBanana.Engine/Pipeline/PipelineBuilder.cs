@@ -1,0 +1,22 @@
+using Microsoft.ML.OnnxRuntime;
+using NanoBanana.Models;
+using NanoBanana.Runtime;
+using NanoBanana.Unet;
+
+namespace NanoBanana.Pipeline;
+
+/// <summary>Assembles a model's pipeline as a <see cref="MemoryPolicy"/> says: the session owner's budget and CPU
+/// components, and the UNet whole or cut into cached segments.</summary>
+public static class PipelineBuilder
+{
+    /// <param name="segmentCacheRoot">Where segment graphs are cached (<see cref="UnetSegmentCache"/>).</param>
+    public static TextToImagePipeline Build(DiffusionModel model, MemoryPolicy policy, Func<SessionOptions> sessionOptions, string segmentCacheRoot)
+    {
+        var cpuComponents = policy.TextEncodersOnCpu ? new HashSet<string> { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 } : null;
+        var sessions = new ModelSessions(model, sessionOptions, policy.WeightBudgetBytes, cpuComponents);
+        IUnetRunner runner = policy.SegmentsUnet
+            ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentBytes, segmentCacheRoot), policy.ReleasesAfterUse)
+            : SegmentedUnetRunner.Whole(sessions);
+        return new TextToImagePipeline(sessions, runner);
+    }
+}

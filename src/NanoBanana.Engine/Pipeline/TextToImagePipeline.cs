@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using NanoBanana.Imaging;
+using NanoBanana.Lora;
+using NanoBanana.Models;
+using NanoBanana.Runtime;
+using NanoBanana.Schedulers;
+using NanoBanana.Text;
+using NanoBanana.Unet;
+
+namespace NanoBanana.Pipeline;
+
+/// <summary>
+/// Text → image on one model: text conditioning, the denoising loop with classifier-free guidance, VAE
+/// decode. Schedulers stay outside (diffusers style): the loop only calls ScaleModelInput/Step. Holds the
+/// model's sessions, so rendering many requests loads each ONNX file once.
+/// </summary>
+public sealed class TextToImagePipeline : IDisposable
+{
+    readonly TextEncoding _text;
+    readonly VaeDecoding _vae;
+
+    /// <param name="unet">How the UNet is held; the whole UNet in one session when null.</param>
+    public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null)
+    {
+        Sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
+        Unet = unet ?? SegmentedUnetRunner.Whole(sessions);
+        _text = new TextEncoding(sessions);
+        _vae = new VaeDecoding(sessions);
+    }
+
+    public ModelSessions Sessions { get; }
+
+    public DiffusionModel Model => Sessions.Model;
+
+    public IUnetRunner Unet { get; }
+
+    /// <summary>Latent channels from the UNet's declared sample shape (4 for SD/SDXL).</summary>
+    public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
+
+    /// <summary>Renders on the base UNet, keeping every session loaded.</summary>
+    public RenderImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Render(request, null, LoraSelection.None, progress, cancellationToken);
+
+    /// <param name="policy">What to release after use and how to decode (<see cref="MemoryPolicy"/>); null keeps
+    /// everything loaded and decodes in one pass unless the request asks for tiles.</param>
+    /// <param name="loras">The render's LoRAs, resolved once by the caller; their weights are recorded in the image.</param>
+    public RenderImage Render(TextToImageRequest request, MemoryPolicy? policy, LoraSelection loras, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loras);
+        bool release = policy?.ReleasesAfterUse ?? false;
+        request.Validate();
+        long seed = request.Seed ?? TorchRandom.NewRandomSeed();
+        var scheduler = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
+        var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
+
+        var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
+        if (release) ReleaseTextEncoders();
+        bool guided = request.CfgScale > 1;
+        int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
+
+        var random = new TorchRandom(seed);
+        var latents = LatentNoise.Create(random, 1, channels, lh, lw);
+        float init = scheduler.InitNoiseSigma;
+        for (int i = 0; i < latents.Length; i++) latents[i] *= init;
+
+        float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
+            ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
+            : null;
+        var clock = Stopwatch.StartNew();
+        for (int step = 0; step < scheduler.StepCount; step++)
+        {
+            var modelInput = scheduler.ScaleModelInput(latents, step);
+            float t = scheduler.Timesteps[step];
+            float[] prediction;
+            if (!guided)
+                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds), loras, cancellationToken);
+            else if (request.GuidanceBatching == GuidanceBatching.Combined)
+            {
+                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds), loras, cancellationToken);
+                int n = modelInput.Length;
+                prediction = Guide(both.AsSpan(0, n), both.AsSpan(n, n), (float)request.CfgScale);
+            }
+            else
+            {
+                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds),
+                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds)], loras, cancellationToken);
+                prediction = Guide(passes[1], passes[0], (float)request.CfgScale);
+            }
+            latents = scheduler.Step(prediction, step, latents, random);
+            if (Limits.FiniteValues.FirstNonFinite(latents) is >= 0 and var bad)
+                throw new NonFiniteLatentsException(step + 1, scheduler.StepCount, latents[bad]);
+            var elapsed = clock.Elapsed;
+            progress?.Report(new DenoiseProgress(step + 1, scheduler.StepCount, elapsed,
+                elapsed / (step + 1) * (scheduler.StepCount - step - 1)));
+        }
+
+        var tiling = request.VaeTiling ?? (policy?.DefaultVaeTilePixels is int tilePixels ? new VaeTiling(tilePixels / 8) : null);
+        var parameters = new GenerationParameters
+        {
+            Prompt = prompt, NegativePrompt = negative, Steps = request.Steps, Sampler = scheduler.DisplayName,
+            CfgScale = request.CfgScale, Seed = seed, Width = request.Width, Height = request.Height, Model = Model.Name,
+        };
+        if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
+        if (guided && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
+        foreach (var (name, weight) in loras.Weights) parameters.LoraWeights[name] = weight;
+        if (tiling is not null)
+            parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
+        var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
+        if (release) Sessions.Release(DiffusionModel.VaeDecoder);
+        return image;
+    }
+
+    /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>
+    public static IDiffusionScheduler CreateScheduler(SchedulerConfig config, string? name, int steps) =>
+        name is null ? SchedulerFactory.Create(config, steps) : SchedulerFactory.Create(name, config, steps);
+
+    /// <summary>uncond + s·(cond − uncond).</summary>
+    static float[] Guide(ReadOnlySpan<float> uncond, ReadOnlySpan<float> cond, float scale)
+    {
+        var result = new float[cond.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = uncond[i] + scale * (cond[i] - uncond[i]);
+        return result;
+    }
+
+    /// <summary>A UNet batch of the same latents under each conditioning (batch order as given).</summary>
+    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds)
+    {
+        int batch = conditionings.Length;
+        var first = conditionings[0];
+        var samples = new float[sample.Length * batch];
+        for (int b = 0; b < batch; b++) sample.CopyTo(samples, b * sample.Length);
+        var hidden = conditionings.SelectMany(c => c.HiddenStates).ToArray();
+        float[]? pooled = first.Pooled is null ? null : conditionings.SelectMany(c => c.Pooled!).ToArray();
+        float[]? ids = timeIds is null ? null : Enumerable.Repeat(timeIds, batch).SelectMany(x => x).ToArray();
+        return new UnetInputs(samples, [batch, channels, lh, lw], timestep,
+            hidden, [batch, first.SequenceLength, first.HiddenSize],
+            pooled, pooled is null ? null : [batch, first.Pooled!.Length],
+            ids, ids is null ? null : [batch, timeIds!.Length]);
+    }
+
+    void ReleaseTextEncoders()
+    {
+        foreach (string encoder in new[] { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 })
+            if (Model.Components.ContainsKey(encoder)) Sessions.Release(encoder);
+    }
+
+    public void Dispose() => Sessions.Dispose();
+}

@@ -1,0 +1,95 @@
+using NanoBanana.Limits;
+using NanoBanana.Schedulers;
+using NanoBanana.Text;
+
+namespace NanoBanana.Pipeline;
+
+/// <summary>One text-to-image render, as a cmdlet row describes it. <see cref="Validate"/> names the
+/// offending field and the fix.</summary>
+public sealed record TextToImageRequest
+{
+    public string Prompt { get; init; } = "";
+
+    public string NegativePrompt { get; init; } = "";
+
+    public StylePreset Style { get; init; } = StylePreset.None;
+
+    /// <summary>Null draws a random seed; the one used is reported in the image's parameters.</summary>
+    public long? Seed { get; init; }
+
+    public int Steps { get; init; } = 30;
+
+    /// <summary>Classifier-free guidance scale; ≤ 1 skips the unconditional pass (Turbo/LCM models).</summary>
+    public double CfgScale { get; init; } = 7.5;
+
+    public int Width { get; init; } = 1024;
+
+    public int Height { get; init; } = 1024;
+
+    /// <summary>A sampler name (<see cref="SchedulerFactory.Names"/> or A1111's); null uses the model's scheduler_config.json.</summary>
+    public string? Scheduler { get; init; }
+
+    public GuidanceBatching GuidanceBatching { get; init; } = GuidanceBatching.Separate;
+
+    /// <summary>Images per UNet evaluation: 2 when guidance runs as one combined batch, else 1.</summary>
+    public int UnetBatch => CfgScale > 1 && GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
+
+    /// <summary>Null decodes in one pass.</summary>
+    public VaeTiling? VaeTiling { get; init; }
+
+    /// <summary>Weights for registered LoRAs that override their registered weights for this render (-LoraWeight);
+    /// the engine resolves them once into the render's <see cref="Lora.LoraSelection"/>.</summary>
+    public IReadOnlyDictionary<string, double> LoraWeights { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> (ParamName = the field) for the first invalid field.</summary>
+    public void Validate()
+    {
+        if (FirstProblem() is { } problem) throw new ArgumentException(problem.Message, problem.Field);
+    }
+
+    /// <summary>The first invalid field and a message naming its value and the fix; null when the request is valid.
+    /// The single rule set: callers that report problems their own way (a catalogue row) use this instead of
+    /// repeating the checks.</summary>
+    public (string Field, string Message)? FirstProblem()
+    {
+        if (string.IsNullOrWhiteSpace(Prompt))
+            return (nameof(Prompt), "Prompt is empty; describe the image to render.");
+        if (NegativePrompt is null)
+            return (nameof(NegativePrompt), "NegativePrompt is null; use \"\" for none.");
+        if ((LengthProblem(Prompt, nameof(Prompt)) ?? LengthProblem(NegativePrompt, nameof(NegativePrompt))) is { } length)
+            return length;
+        if (!Enum.IsDefined(Style))
+            return (nameof(Style), $"Style '{Style}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StylePreset>())}.");
+        if (Steps < 1 || Steps > 1000)
+            return (nameof(Steps), $"Steps is {Steps}; use 1 to 1000 (30 is typical, 1–4 for Turbo/LCM models).");
+        if (double.IsNaN(CfgScale) || CfgScale < 0)
+            return (nameof(CfgScale), $"CfgScale is {CfgScale}; use 0 or more (7.5 is typical, ≤ 1 disables guidance).");
+        if ((SizeProblem(Width, nameof(Width)) ?? SizeProblem(Height, nameof(Height))) is { } size)
+            return size;
+        if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
+            return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
+        try
+        {
+            VaeTiling?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            return (nameof(VaeTiling), e.Message);
+        }
+        return null;
+    }
+
+    static (string Field, string Message)? SizeProblem(int value, string field) =>
+        // 64 pixels = 8 latent pixels: the UNet halves the latent three times (SD 1.5) and ONNX exports
+        // upsample by fixed factors, so other sizes fail inside the UNet's skip concatenations.
+        value < 64 || value % 64 != 0
+            ? (field, $"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Clamp((value + 32L) / 64 * 64, 64, InputLimits.MaxRenderSide)}).")
+            : value > InputLimits.MaxRenderSide
+                ? (field, $"{field} is {value}, over the limit of {InputLimits.MaxRenderSide}; render at 1024 (SDXL's size) and upscale with Invoke-Upscale.")
+                : null;
+
+    static (string Field, string Message)? LengthProblem(string text, string field) =>
+        text.Length > InputLimits.MaxPromptCharacters
+            ? (field, $"{field} is {text.Length:N0} characters, over the limit of {InputLimits.MaxPromptCharacters:N0}; CLIP reads 75 tokens per window, so shorten it to the words that matter.")
+            : null;
+}

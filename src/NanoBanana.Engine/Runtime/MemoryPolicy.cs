@@ -1,0 +1,106 @@
+
+namespace NanoBanana.Runtime;
+
+/// <summary>
+/// What a memory mode means for one render, decided in this one place (as diffusers declares offloading on the
+/// pipeline rather than in each model). Built from the mode, the budget, the model's shape and the render's size and
+/// UNet batch, it says how many weight bytes may stay resident, whether and how finely the UNet is cut, which
+/// segments stay between steps, which components run on the CPU or are released after use, whether the VAE decodes
+/// in tiles, and the peak all of that is expected to reach. The engine, the pipeline, the UNet runner and the planner
+/// read it; nothing else branches on <see cref="MemoryMode"/>.
+/// </summary>
+public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlanner.ModelShape Shape, int Width, int Height, int Batch = 1)
+{
+    /// <summary>Low mode's VAE tile when the request names none: 64 latents, 512 pixels.</summary>
+    public const int LowModeVaeTilePixels = 512;
+
+    /// <summary>Segment sizes are whole 1/32nds of the UNet, so renders of nearby sizes share one partition (and
+    /// one set of segment sessions) instead of cutting the UNet anew for every few bytes of activations.</summary>
+    const int SegmentGrain = 32;
+
+    /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>
+    public bool SegmentsUnet => Mode != MemoryMode.Full;
+
+    /// <summary>Low: every UNet segment, the text encoders and the VAE are released as soon as they have run.</summary>
+    public bool ReleasesAfterUse => Mode == MemoryMode.Low;
+
+    /// <summary>Low keeps the text encoders off the device: they run once per render and are small next to the UNet.</summary>
+    public bool TextEncodersOnCpu => Mode == MemoryMode.Low;
+
+    /// <summary>The VAE tile in pixels when the request names none (Low), or null to decode in one pass.</summary>
+    public int? DefaultVaeTilePixels => Mode == MemoryMode.Low ? LowModeVaeTilePixels : null;
+
+    /// <summary>The UNet's activations for this render's size and batch.</summary>
+    public long UnetActivationBytes => MemoryPlanner.UnetActivationBytes(Shape, Width, Height, Batch);
+
+    /// <summary>Weight bytes that may be resident at once (the session owner's budget): everything in Full or without a
+    /// budget, else the budget less the runtime and this render's UNet activations.</summary>
+    public long WeightBudgetBytes =>
+        SegmentsUnet && BudgetBytes is long budget ? Math.Max(budget - MemoryPlanner.RuntimeBytes - UnetActivationBytes, 1) : long.MaxValue;
+
+    /// <summary>
+    /// The largest segment the partitioner may cut: Balanced quarters the weight room (two segments stream, the rest
+    /// of the room keeps segments resident), Low splits it three ways (running, prefetched, slack). Without a budget
+    /// the room is the whole UNet. Full keeps the UNet whole.
+    /// </summary>
+    public long SegmentBytes
+    {
+        get
+        {
+            if (!SegmentsUnet) return long.MaxValue;
+            long room = WeightBudgetBytes == long.MaxValue ? Shape.UnetBytes : WeightBudgetBytes;
+            long raw = Math.Min(Shape.UnetBytes, room / (Mode == MemoryMode.Balanced ? 4 : 3));
+            long grain = Math.Max(Shape.UnetBytes / SegmentGrain, 1);
+            return Math.Max(1L << 20, raw >= grain ? raw / grain * grain : raw);
+        }
+    }
+
+    /// <summary>The segments to keep resident from step to step within <paramref name="budgetBytes"/> of weights; the
+    /// others stream (loaded, run, released). The UNet is read in the same order every step, so least-recently-used
+    /// eviction would drop exactly the segment needed next and reload everything; instead as many segments as fit beside
+    /// two streamed ones (the running one and the prefetched next) stay, and only the rest move.</summary>
+    public static IReadOnlySet<int> KeptSegments(IReadOnlyList<long> segmentWeightBytes, long budgetBytes)
+    {
+        if (segmentWeightBytes.Sum() <= budgetBytes) return Enumerable.Range(0, segmentWeightBytes.Count).ToHashSet();
+        long room = budgetBytes - 2 * segmentWeightBytes.DefaultIfEmpty().Max(), used = 0;
+        var kept = new HashSet<int>();
+        for (int i = 0; i < segmentWeightBytes.Count; i++)
+        {
+            if (used + segmentWeightBytes[i] > room) continue;
+            kept.Add(i);
+            used += segmentWeightBytes[i];
+        }
+        return kept;
+    }
+
+    /// <summary>The segments the partitioner is expected to cut (1 when the UNet stays whole).</summary>
+    public int EstimatedSegmentCount => SegmentsUnet ? (int)Math.Ceiling((double)Shape.UnetBytes / SegmentBytes) : 1;
+
+    /// <summary>
+    /// The estimated peak of this render, judged against the budget, or against the machine's memory when there is
+    /// none (a 4096² render needing 530 GB must not "fit" a 24 GB machine). Full holds every component; Balanced releases the text encoders and the VAE
+    /// when the UNet needs their room and keeps as many segments as the budget allows (all without one); Low holds two
+    /// segments (running and prefetched) and decodes in tiles of <paramref name="vaeTilePixels"/>.
+    /// </summary>
+    public MemoryEstimate Estimate(int? vaeTilePixels = null, int? segmentCount = null)
+    {
+        long unetActivations = UnetActivationBytes;
+        long vaeActivations = MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels ?? DefaultVaeTilePixels);
+        long weights, peak;
+        if (!SegmentsUnet)
+        {
+            weights = Shape.TextEncoderBytes + Shape.UnetBytes + Shape.VaeDecoderBytes;
+            peak = weights + Math.Max(unetActivations, vaeActivations);
+        }
+        else
+        {
+            long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
+            weights = ReleasesAfterUse ? streamed : Math.Min(Shape.UnetBytes, Math.Max(streamed, WeightBudgetBytes));
+            peak = Math.Max(weights + unetActivations, Math.Max(Shape.TextEncoderBytes, Shape.VaeDecoderBytes + vaeActivations));
+        }
+        long unetResident = SegmentsUnet ? weights : Shape.UnetBytes;
+        return new MemoryEstimate(Mode, Width, Height, Batch, weights, unetActivations, vaeActivations, MemoryPlanner.RuntimeBytes,
+            peak + MemoryPlanner.RuntimeBytes, unetResident + unetActivations + MemoryPlanner.RuntimeBytes, BudgetBytes ?? Limits.InputLimits.MachineMemoryBytes,
+            segmentCount ?? EstimatedSegmentCount, Shape.Name);
+    }
+}

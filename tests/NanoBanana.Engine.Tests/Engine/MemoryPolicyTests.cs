@@ -1,0 +1,81 @@
+using NanoBanana.Engine.Tests.Pipeline;
+using NanoBanana.Models;
+using NanoBanana.Pipeline;
+using NanoBanana.Runtime;
+using NanoBanana.Unet;
+
+namespace NanoBanana.Engine.Tests.Engine;
+
+/// <summary>The session as the single source of the model and the memory plan, planned for each render's own size.</summary>
+public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyModels>, IDisposable
+{
+    readonly string _home = Directory.CreateTempSubdirectory("nb-policy-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    NanoBananaEngine Engine() => new(new EngineOptions { UserDataDirectory = _home });
+
+    static TextToImageRequest Request(int size) => new() { Prompt = "knolling of a drill", Seed = 1, Steps = 1, Width = size, Height = size };
+
+    [Fact]
+    public void A_small_model_under_a_tight_budget_is_cut_for_the_render_size_not_for_1024()
+    {
+        using var engine = Engine();
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.SlowXl, MemoryMode = MemoryMode.Balanced, BudgetBytes = 256L << 20 });
+        var pipeline = engine.GetPipeline(models.SlowXl, Request(64));
+        var segments = ((SegmentedUnetRunner)pipeline.Unet).Segments;
+        long unet = DiffusionModel.Open(models.SlowXl)[DiffusionModel.Unet].WeightBytes;
+
+        // Planned for 1024² the activations alone ate the budget and cut the UNet into 1 MiB pieces (129 of them). At
+        // 64² about 55 MiB of the 256 remain for weights beside the runtime: Balanced segments of a quarter of that
+        // (two stream, half the room keeps segments), which the module boundaries pack into 15.
+        Assert.InRange(segments.Count, 2, 16);
+        var policy = engine.Session.PolicyFor(pipeline.Model, Request(64));
+        Assert.All(segments, s => Assert.True(s.WeightBytes <= policy.SegmentBytes, $"{s} exceeds {policy.SegmentBytes} bytes"));
+        Assert.True(policy.SegmentBytes >= unet / 32, "segments are at least a 32nd of the UNet");
+
+        engine.Render(models.SlowXl, Request(64));
+        Assert.Equal(segments.Count, engine.GetSessionInfo().SegmentCount);
+    }
+
+    [Fact]
+    public void Renders_of_one_size_share_a_plan_and_a_new_size_that_plans_the_same_reuses_the_sessions()
+    {
+        using var engine = Engine();
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.Xl, MemoryMode = MemoryMode.Balanced });
+        var first = engine.GetPipeline(models.Xl, Request(64));
+        Assert.Same(first, engine.GetPipeline(models.Xl, Request(64)));
+        // Without a budget a Balanced plan does not depend on the size.
+        Assert.Same(first, engine.GetPipeline(models.Xl, Request(128)));
+    }
+
+    [Fact]
+    public void The_estimate_without_a_model_uses_the_sessions_model_and_says_so()
+    {
+        using var engine = Engine();
+        var assumed = engine.EstimateMemory(null, 1024, 1024, 1, null);
+        Assert.All(assumed, e => Assert.StartsWith("SDXL 1.0 (published shapes", e.Model));
+
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.SlowXl, MemoryMode = MemoryMode.Balanced, BudgetBytes = 256L << 20 });
+        var estimates = engine.EstimateMemory(null, 64, 64, 1, 256L << 20);
+        long unet = DiffusionModel.Open(models.SlowXl)[DiffusionModel.Unet].WeightBytes;
+        Assert.All(estimates, e => Assert.Equal(Path.GetFullPath(models.SlowXl), e.Model));
+        var full = estimates.Single(e => e.Mode == MemoryMode.Full);
+        Assert.True(full.WeightBytes < 1L << 30, $"Full weights {full.WeightBytes} are the small model's, not SDXL's");
+        var balanced = estimates.Single(e => e.Mode == MemoryMode.Balanced);
+        Assert.True(balanced.WeightBytes >= unet / 16, $"Balanced keeps {balanced.WeightBytes} bytes of a {unet}-byte UNet");
+    }
+
+    [Fact]
+    public void Only_low_releases_after_use_and_tiles_the_vae()
+    {
+        var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
+        var policies = Enum.GetValues<MemoryMode>().ToDictionary(m => m, m => new MemoryPolicy(m, null, shape, 512, 512));
+        Assert.Equal([false, false, true], policies.Values.Select(p => p.ReleasesAfterUse));
+        Assert.Equal([null, null, MemoryPolicy.LowModeVaeTilePixels], policies.Values.Select(p => p.DefaultVaeTilePixels));
+        Assert.Equal(long.MaxValue, policies[MemoryMode.Full].SegmentBytes);
+        Assert.Equal(4, policies[MemoryMode.Balanced].EstimatedSegmentCount);
+        Assert.Equal(MemoryPolicy.KeptSegments([10, 10, 10], 30), new HashSet<int> { 0, 1, 2 });
+        Assert.Equal(MemoryPolicy.KeptSegments([10, 10, 10, 10], 30), new HashSet<int> { 0 });
+    }
+}
