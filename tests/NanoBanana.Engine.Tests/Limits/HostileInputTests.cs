@@ -31,6 +31,26 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public void Without_a_budget_a_render_is_judged_against_the_machines_memory()
+    {
+        using var engine = new NanoBananaEngine();
+        // SDXL's published shapes at 4096²: hundreds of GB of attention scores, on any machine "does not fit".
+        var full = engine.EstimateMemory(null, 4096, 4096, 1, budgetBytes: null).Single(e => e.Mode == NanoBanana.Runtime.MemoryMode.Full);
+        Assert.Equal(InputLimits.MachineMemoryBytes, full.BudgetBytes);
+        Assert.True(full.PeakBytes > full.BudgetBytes);
+        Assert.False(full.Fits);
+    }
+
+    [Fact]
+    public void An_upscale_whose_result_cannot_exist_is_refused_by_size()
+    {
+        // Invoke-Upscale -Scale 2 of a 20000² image: 40000² RGBA is more than one array holds.
+        var error = Assert.Throws<InputTooLargeException>(() => ImageCodec.CheckSize(40000L, 40000L, "a 20000x20000 image upscaled x2"));
+        Assert.Contains("20000x20000", error.Message);
+        ImageCodec.CheckSize(2048, 2048, "ordinary");
+    }
+
+    [Fact]
     public void A_huge_prompt_is_refused_by_length_before_any_work()
     {
         var clock = Stopwatch.StartNew();
@@ -45,10 +65,10 @@ public sealed class HostileInputTests
     public void A_fifty_megabyte_parts_cell_is_refused_before_parsing()
     {
         string parts = "<product>" + string.Concat(Enumerable.Repeat("<part name=\"screw\"/>", 50_000_000 / 20)) + "</product>";
-        long before = GC.GetTotalAllocatedBytes();
+        long before = GC.GetAllocatedBytesForCurrentThread();
         var error = RowError(new RenderRow { Prompt = "a drone", Parts = parts });
         Assert.Equal("Parts", error.Field);
-        Assert.True(GC.GetTotalAllocatedBytes() - before < 16 << 20, "the cell must not be parsed");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the cell must not be parsed");
     }
 
     [Fact]
