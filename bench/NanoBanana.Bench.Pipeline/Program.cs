@@ -8,10 +8,17 @@ using NanoBanana.Schedulers;
 using NanoBanana.Synthetic;
 
 // Usage: dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline [steps]
-int steps = args.Length > 0 ? int.Parse(args[0]) : 20;
+//        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- regional [steps]
+bool regional = args.FirstOrDefault() == "regional";
+int steps = args.Skip(regional ? 1 : 0).Select(int.Parse).FirstOrDefault(regional ? 4 : 20);
 string root = Path.Combine(Path.GetTempPath(), "nb-bench-pipeline-" + Guid.NewGuid().ToString("N"));
 try
 {
+    if (regional)
+    {
+        Regional(SyntheticModelBuilder.Create(Path.Combine(root, "Small"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder, steps);
+        return;
+    }
     Console.WriteLine($"Forge SDXL models, CPU ({Environment.ProcessorCount} cores), {steps} steps, CFG 1 (one UNet pass per step)");
     Console.WriteLine("model  size       pipeline ms/step   raw Run ms   overhead ratio");
     foreach (var (modelSize, sizes) in new[] { (SyntheticModelSize.Tiny, new[] { 64, 512 }), (SyntheticModelSize.Small, new[] { 256, 512 }) })
@@ -65,6 +72,42 @@ try
 finally
 {
     try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+}
+
+// Per-step time of regional renders (4 and 12 part regions on a grid, CFG 7.5) against the plain render of the same
+// size, alternated and best of two rounds; the time between the first and last step reports.
+static void Regional(string folder, int steps)
+{
+    Console.WriteLine($"Small synthetic SDXL, CPU ({Environment.ProcessorCount} cores), {steps} steps, CFG 7.5 (two passes per window), best of 2 rounds");
+    Console.WriteLine("size        plain s/step   4 parts s/step  ratio   12 parts s/step  ratio");
+    using var pipeline = new TextToImagePipeline(new ModelSessions(DiffusionModel.Open(folder)));
+    foreach (int size in new[] { 512, 1024 })
+    {
+        var plain = new TextToImageRequest { Prompt = "exploded view of a quadcopter drone", Seed = 1, Steps = steps, Width = size, Height = size };
+        // Parts on a grid with a 1/16 gap, as a layout would place them.
+        TextToImageRequest WithParts(int parts)
+        {
+            int columns = (int)Math.Ceiling(Math.Sqrt(parts)), rows = (parts + columns - 1) / columns, gap = size / 16;
+            int cellW = (size - gap * (columns + 1)) / columns, cellH = (size - gap * (rows + 1)) / rows;
+            return plain with
+            {
+                Regions = Enumerable.Range(0, parts).Select(i => new PromptRegion($"part {i}, carbon fibre",
+                    gap + i % columns * (cellW + gap), gap + i / columns * (cellH + gap), cellW, cellH)).ToArray(),
+            };
+        }
+        var requests = new[] { plain, WithParts(4), WithParts(12) };
+        pipeline.Render(plain with { Steps = 2 }); // warm-up
+        var best = new double[requests.Length];
+        Array.Fill(best, double.MaxValue);
+        for (int round = 0; round < 2; round++)
+            for (int r = 0; r < requests.Length; r++)
+            {
+                var reports = new List<DenoiseProgress>();
+                pipeline.Render(requests[r], new Sync(reports.Add));
+                best[r] = Math.Min(best[r], (reports[^1].Elapsed - reports[0].Elapsed).TotalSeconds / (steps - 1));
+            }
+        Console.WriteLine($"{size,4}x{size,-6} {best[0],12:F2} {best[1],15:F2} {best[1] / best[0],6:F2} {best[2],16:F2} {best[2] / best[0],6:F2}");
+    }
 }
 
 sealed class Sync(Action<DenoiseProgress> report) : IProgress<DenoiseProgress>

@@ -237,7 +237,7 @@ void UpscaylComparison()
 }
 
 // Fraction of RGB pixels within 4 levels; upscayl-bin's wrap of slightly negative values to 255 is not counted against us.
-static double Agreement(RenderImage ours, RenderImage theirs)
+static double Agreement(RgbaImage ours, RgbaImage theirs)
 {
     long close = 0, counted = 0;
     for (int i = 0; i < ours.Pixels.Length; i += 4)

@@ -6,15 +6,15 @@ namespace NanoBanana.Bench;
 /// <summary>Deterministic benchmark inputs.</summary>
 internal static class Scene
 {
-    public static RenderImage Noise(int width, int height)
+    public static RgbaImage Noise(int width, int height)
     {
         var pixels = new byte[width * height * 4];
         new Random(1).NextBytes(pixels);
-        return new RenderImage(width, height, pixels, hasAlpha: true);
+        return new RgbaImage(width, height, pixels, hasAlpha: true);
     }
 
     /// <summary>A product-shot-like picture: soft background, shapes, edges and fine lines.</summary>
-    public static RenderImage Photo(int width, int height)
+    public static RgbaImage Photo(int width, int height)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var surface = SKSurface.Create(info);
@@ -42,6 +42,6 @@ internal static class Scene
         {
             fixed (byte* p = pixels) surface.ReadPixels(info, (IntPtr)p, info.RowBytes, 0, 0);
         }
-        return new RenderImage(width, height, pixels, hasAlpha: false);
+        return new RgbaImage(width, height, pixels, hasAlpha: false);
     }
 }

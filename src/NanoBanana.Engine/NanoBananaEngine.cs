@@ -160,7 +160,7 @@ public sealed class NanoBananaEngine : IDisposable
     /// The catalogue cmdlet's single call: checks the output file can be written (before the expensive part),
     /// renders, then writes the PNG with its A1111 parameters atomically. Cancelling leaves no file.
     /// </summary>
-    public RenderImage Render(RenderJob job, OutputTarget output, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    public RgbaImage Render(RenderJob job, OutputTarget output, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(output);
@@ -175,7 +175,7 @@ public sealed class NanoBananaEngine : IDisposable
     /// weights, overridden by the request's) and its memory policy planned from the session and the request's size; a
     /// render whose estimated peak exceeds the session's budget is refused before it starts.
     /// </summary>
-    public RenderImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    public RgbaImage Render(string modelFolder, TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -214,7 +214,7 @@ public sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>Upscales an image with a Real-ESRGAN (or imported) model, tile by tile, queued for the device like renders.</summary>
-    public RenderImage Upscale(RenderImage image, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
+    public RgbaImage Upscale(RgbaImage image, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
     {
         var upscaler = Upscalers.Get(options.Model, options.Device);
         return OnDevice(() => upscaler.Upscale(image, options, progress, cancellation), cancellation);

@@ -11,7 +11,7 @@ public static class ImageCodec
 {
     public const string ParametersKeyword = "parameters";
 
-    public static RenderImage Read(string path)
+    public static RgbaImage Read(string path)
     {
         return Decode(ReadBytes(path), path);
     }
@@ -54,7 +54,7 @@ public static class ImageCodec
     }
 
     /// <summary>Decodes image bytes; <paramref name="sourceName"/> names the source in errors.</summary>
-    public static RenderImage Decode(byte[] data, string sourceName)
+    public static RgbaImage Decode(byte[] data, string sourceName)
     {
         using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
         if (codec is null) throw NotAnImage(sourceName, result);
@@ -71,11 +71,11 @@ public static class ImageCodec
             throw new ImageFormatException($"'{sourceName}' is damaged or truncated ({decoded}). Re-export or re-download the file.");
 
         bool hasAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
-        return new RenderImage(info.Width, info.Height, pixels, hasAlpha, ParametersOf(data));
+        return new RgbaImage(info.Width, info.Height, pixels, hasAlpha, ParametersOf(data));
     }
 
     /// <summary>Lossless PNG (RGB when the image has no alpha, else RGBA) with the parameters text chunk.</summary>
-    public static byte[] EncodePng(RenderImage image)
+    public static byte[] EncodePng(RgbaImage image)
     {
         var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, image.HasAlpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         byte[] png;
@@ -93,7 +93,7 @@ public static class ImageCodec
     }
 
     /// <summary>Writes the PNG atomically; refuses to replace an existing file unless <paramref name="overwrite"/>.</summary>
-    public static void WritePng(RenderImage image, string path, bool overwrite)
+    public static void WritePng(RgbaImage image, string path, bool overwrite)
     {
         AtomicFileWriter.Write(path, EncodePng(image), overwrite);
     }

@@ -18,7 +18,7 @@ public static class ImageComparison
 
     private static readonly double[] Window = GaussianWindow();
 
-    public static ImageComparisonResult Compare(RenderImage reference, RenderImage other)
+    public static ImageComparisonResult Compare(RgbaImage reference, RgbaImage other)
     {
         RequireSameSize(reference, other);
         double ssim = 0;
@@ -34,13 +34,13 @@ public static class ImageComparison
     /// A picture of where two images differ: the reference faded to grey, with differing pixels in red,
     /// brighter the larger the difference (amplified 4× so small errors show).
     /// </summary>
-    public static RenderImage CreateDiffImage(RenderImage reference, RenderImage other)
+    public static RgbaImage CreateDiffImage(RgbaImage reference, RgbaImage other)
     {
         RequireSameSize(reference, other);
         var a = reference.Pixels;
         var b = other.Pixels;
         var output = new byte[a.Length];
-        for (int i = 0; i < a.Length; i += RenderImage.BytesPerPixel)
+        for (int i = 0; i < a.Length; i += RgbaImage.BytesPerPixel)
         {
             int d = Math.Max(Math.Abs(a[i] - b[i]), Math.Max(Math.Abs(a[i + 1] - b[i + 1]), Math.Abs(a[i + 2] - b[i + 2])));
             byte grey = (byte)((a[i] * 77 + a[i + 1] * 150 + a[i + 2] * 29) >> 8);
@@ -50,22 +50,22 @@ public static class ImageComparison
             output[i + 2] = d == 0 ? faded : (byte)0;
             output[i + 3] = 255;
         }
-        return new RenderImage(reference.Width, reference.Height, output, hasAlpha: false);
+        return new RgbaImage(reference.Width, reference.Height, output, hasAlpha: false);
     }
 
-    private static void RequireSameSize(RenderImage a, RenderImage b)
+    private static void RequireSameSize(RgbaImage a, RgbaImage b)
     {
         if (a.Width != b.Width || a.Height != b.Height) throw new ImageSizeMismatchException(a.Width, a.Height, b.Width, b.Height);
     }
 
-    private static (int Max, long Differing, double SquaredError) Differences(RenderImage reference, RenderImage other)
+    private static (int Max, long Differing, double SquaredError) Differences(RgbaImage reference, RgbaImage other)
     {
         var a = reference.Pixels;
         var b = other.Pixels;
         int max = 0;
         long differing = 0;
         double squared = 0;
-        for (int i = 0; i < a.Length; i += RenderImage.BytesPerPixel)
+        for (int i = 0; i < a.Length; i += RgbaImage.BytesPerPixel)
         {
             bool differs = false;
             for (int c = 0; c < 3; c++)
@@ -81,15 +81,15 @@ public static class ImageComparison
         return (max, differing, squared);
     }
 
-    private static double ChannelSsim(RenderImage reference, RenderImage other, int channel)
+    private static double ChannelSsim(RgbaImage reference, RgbaImage other, int channel)
     {
         int w = reference.Width, h = reference.Height, n = w * h;
         var x = new double[n];
         var y = new double[n];
         for (int i = 0; i < n; i++)
         {
-            x[i] = reference.Pixels[i * RenderImage.BytesPerPixel + channel];
-            y[i] = other.Pixels[i * RenderImage.BytesPerPixel + channel];
+            x[i] = reference.Pixels[i * RgbaImage.BytesPerPixel + channel];
+            y[i] = other.Pixels[i * RgbaImage.BytesPerPixel + channel];
         }
         var ux = Filter(x, w, h);
         var uy = Filter(y, w, h);

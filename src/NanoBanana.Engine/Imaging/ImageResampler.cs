@@ -9,7 +9,7 @@ namespace NanoBanana.Imaging;
 /// </summary>
 public static class ImageResampler
 {
-    public static RenderImage Resize(RenderImage image, int width, int height)
+    public static RgbaImage Resize(RgbaImage image, int width, int height)
     {
         bool enlarging = width >= image.Width && height >= image.Height;
         var sampling = enlarging ? new SKSamplingOptions(SKCubicResampler.CatmullRom) : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
@@ -27,10 +27,10 @@ public static class ImageResampler
     }
 
     /// <summary>The alpha channel alone, resized to the given size with bicubic interpolation.</summary>
-    public static byte[] ResizeAlpha(RenderImage image, int width, int height) =>
+    public static byte[] ResizeAlpha(RgbaImage image, int width, int height) =>
         ResizeAlpha(image, width, height, new SKSamplingOptions(SKCubicResampler.CatmullRom));
 
-    private static byte[] ResizeAlpha(RenderImage image, int width, int height, SKSamplingOptions sampling)
+    private static byte[] ResizeAlpha(RgbaImage image, int width, int height, SKSamplingOptions sampling)
     {
         var plane = new byte[image.Width * image.Height];
         for (int i = 0; i < plane.Length; i++) plane[i] = image.Pixels[i * 4 + 3];

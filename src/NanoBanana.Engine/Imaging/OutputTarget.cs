@@ -52,7 +52,7 @@ public sealed class OutputTarget
     }
 
     /// <summary>Writes <paramref name="image"/> as PNG to <paramref name="path"/>, atomically.</summary>
-    public void Write(RenderImage image, string path, string item)
+    public void Write(RgbaImage image, string path, string item)
     {
         lock (_gate)
         {

@@ -20,7 +20,7 @@ public static class PillowSharpness
     /// <summary>SmoothTable[N] = the SMOOTH filter's output for weighted sum N = 5·centre + 8 neighbours.</summary>
     private static readonly byte[] SmoothTable = Enumerable.Range(0, MaxWeightedSum + 1).Select(n => (byte)((2 * n + 13) / 26)).ToArray();
 
-    public static RenderImage Apply(RenderImage image, double factor)
+    public static RgbaImage Apply(RgbaImage image, double factor)
     {
         if (factor < 0 || !double.IsFinite(factor))
             throw new ArgumentOutOfRangeException(nameof(factor), factor,
@@ -36,7 +36,7 @@ public static class PillowSharpness
     /// <summary>Sharpens RGBA rows from <paramref name="source"/> into <paramref name="destination"/> (same size, stride 4·width).</summary>
     public static void Apply(byte[] source, byte[] destination, int width, int height, float factor)
     {
-        int stride = width * RenderImage.BytesPerPixel;
+        int stride = width * RgbaImage.BytesPerPixel;
         if (source.Length != stride * height || destination.Length != source.Length)
             throw new ArgumentException($"Buffers must hold {width}x{height} RGBA pixels.");
 
@@ -65,8 +65,8 @@ public static class PillowSharpness
         ref byte smooth = ref MemoryMarshal.GetArrayDataReference(SmoothTable);
         ref byte blendTable = ref MemoryMarshal.GetArrayDataReference(blend);
         ref ushort sums = ref MemoryMarshal.GetArrayDataReference(columnSums);
-        int end = stride - RenderImage.BytesPerPixel;
-        for (int i = RenderImage.BytesPerPixel; i < end; i += RenderImage.BytesPerPixel)
+        int end = stride - RgbaImage.BytesPerPixel;
+        for (int i = RgbaImage.BytesPerPixel; i < end; i += RgbaImage.BytesPerPixel)
         {
             for (int c = 0; c < 3; c++)
             {

@@ -8,7 +8,8 @@ namespace NanoBanana.Models;
 /// <summary>
 /// A diffusers/Optimum ONNX export folder: architecture from model_index.json, component paths, scheduler
 /// config, VAE scaling factor, and each component's I/O contract read from the ONNX files' metadata.
-/// Opening reads the ONNX graphs' declared inputs/outputs only; sessions are created by <see cref="Runtime.ModelSessions"/>.
+/// Opening reads each ONNX graph for its declared inputs/outputs (and the weights of a file that embeds them, which are
+/// not kept); sessions are created by <see cref="Runtime.ModelSessions"/>.
 /// </summary>
 public sealed class DiffusionModel
 {
@@ -104,8 +105,9 @@ public sealed class DiffusionModel
         string path = System.IO.Path.Combine(folder, name, "model.onnx");
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}' is missing; the export is incomplete. Re-export with `optimum-cli export onnx` or copy {name}/ from a complete export.", path);
-        // The protobuf, not an InferenceSession: reading the contract must not load multi-GB weights a
-        // second time (external data is not read; sessions are created once, by ModelSessions).
+        // The protobuf, not an InferenceSession: external data (model.onnx_data) is not read, so an Optimum export's
+        // multi-GB weights load once, by ModelSessions. Weights stored inside model.onnx (exports under 2 GB) are read
+        // here with the graph and dropped when the contract has been taken.
         ModelProto proto;
         try { proto = OnnxModelFile.Load(path); }
         catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or IOException)

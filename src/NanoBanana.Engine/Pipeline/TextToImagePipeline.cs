@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using System.Globalization;
 using NanoBanana.Imaging;
@@ -39,13 +40,13 @@ public sealed class TextToImagePipeline : IDisposable
     public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
 
     /// <summary>Renders on the base UNet, keeping every session loaded.</summary>
-    public RenderImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public RgbaImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Render(request, null, LoraSelection.None, progress, cancellationToken);
 
     /// <param name="policy">What to release after use and how to decode (<see cref="MemoryPolicy"/>); null keeps
     /// everything loaded and decodes in one pass unless the request asks for tiles.</param>
     /// <param name="loras">The render's LoRAs, resolved once by the caller; their weights are recorded in the image.</param>
-    public RenderImage Render(TextToImageRequest request, MemoryPolicy? policy, LoraSelection loras, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    public RgbaImage Render(TextToImageRequest request, MemoryPolicy? policy, LoraSelection loras, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(loras);
@@ -56,8 +57,14 @@ public sealed class TextToImagePipeline : IDisposable
         var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
 
         var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
+        // Each region's own words with the style's, under the same negative prompt.
+        var regions = request.Regions.Select(region =>
+        {
+            var (regionPrompt, regionNegative) = request.Style.Apply(region.Prompt, request.NegativePrompt);
+            var (regionCond, regionUncond) = _text.EncodePair(regionPrompt, regionNegative, cancellationToken);
+            return (region, regionCond, regionUncond);
+        }).ToArray();
         if (release) ReleaseTextEncoders();
-        bool guided = request.CfgScale > 1;
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
         var random = new TorchRandom(seed);
@@ -68,26 +75,12 @@ public sealed class TextToImagePipeline : IDisposable
         float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
             ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
             : null;
+        var noise = NoisePrediction.Create(cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions);
         var clock = Stopwatch.StartNew();
         for (int step = 0; step < scheduler.StepCount; step++)
         {
             var modelInput = scheduler.ScaleModelInput(latents, step);
-            float t = scheduler.Timesteps[step];
-            float[] prediction;
-            if (!guided)
-                prediction = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [cond], timeIds), loras, cancellationToken);
-            else if (request.GuidanceBatching == GuidanceBatching.Combined)
-            {
-                var both = Unet.Run(Inputs(modelInput, channels, lh, lw, t, [uncond, cond], timeIds), loras, cancellationToken);
-                int n = modelInput.Length;
-                prediction = Guide(both.AsSpan(0, n), both.AsSpan(n, n), (float)request.CfgScale);
-            }
-            else
-            {
-                var passes = Unet.Run([Inputs(modelInput, channels, lh, lw, t, [cond], timeIds),
-                    Inputs(modelInput, channels, lh, lw, t, [uncond], timeIds)], loras, cancellationToken);
-                prediction = Guide(passes[1], passes[0], (float)request.CfgScale);
-            }
+            var prediction = noise.Predict(Unet, loras, modelInput, scheduler.Timesteps[step], cancellationToken);
             latents = scheduler.Step(prediction, step, latents, random);
             if (Limits.FiniteValues.FirstNonFinite(latents) is >= 0 and var bad)
                 throw new NonFiniteLatentsException(step + 1, scheduler.StepCount, latents[bad]);
@@ -103,7 +96,8 @@ public sealed class TextToImagePipeline : IDisposable
             CfgScale = request.CfgScale, Seed = seed, Width = request.Width, Height = request.Height, Model = Model.Name,
         };
         if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
-        if (guided && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
+        if (request.CfgScale > 1 && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
+        if (request.Regions.Count > 0) parameters.SetExtra("Regions", JsonSerializer.Serialize(request.Regions));
         foreach (var (name, weight) in loras.Weights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
@@ -115,30 +109,6 @@ public sealed class TextToImagePipeline : IDisposable
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>
     public static IDiffusionScheduler CreateScheduler(SchedulerConfig config, string? name, int steps) =>
         name is null ? SchedulerFactory.Create(config, steps) : SchedulerFactory.Create(name, config, steps);
-
-    /// <summary>uncond + s·(cond − uncond).</summary>
-    static float[] Guide(ReadOnlySpan<float> uncond, ReadOnlySpan<float> cond, float scale)
-    {
-        var result = new float[cond.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = uncond[i] + scale * (cond[i] - uncond[i]);
-        return result;
-    }
-
-    /// <summary>A UNet batch of the same latents under each conditioning (batch order as given).</summary>
-    static UnetInputs Inputs(float[] sample, int channels, int lh, int lw, float timestep, TextConditioning[] conditionings, float[]? timeIds)
-    {
-        int batch = conditionings.Length;
-        var first = conditionings[0];
-        var samples = new float[sample.Length * batch];
-        for (int b = 0; b < batch; b++) sample.CopyTo(samples, b * sample.Length);
-        var hidden = conditionings.SelectMany(c => c.HiddenStates).ToArray();
-        float[]? pooled = first.Pooled is null ? null : conditionings.SelectMany(c => c.Pooled!).ToArray();
-        float[]? ids = timeIds is null ? null : Enumerable.Repeat(timeIds, batch).SelectMany(x => x).ToArray();
-        return new UnetInputs(samples, [batch, channels, lh, lw], timestep,
-            hidden, [batch, first.SequenceLength, first.HiddenSize],
-            pooled, pooled is null ? null : [batch, first.Pooled!.Length],
-            ids, ids is null ? null : [batch, timeIds!.Length]);
-    }
 
     void ReleaseTextEncoders()
     {

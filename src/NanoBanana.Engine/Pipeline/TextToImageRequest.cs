@@ -34,6 +34,10 @@ public sealed record TextToImageRequest
     /// <summary>Images per UNet evaluation: 2 when guidance runs as one combined batch, else 1.</summary>
     public int UnetBatch => CfgScale > 1 && GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
 
+    /// <summary>Regional prompts: each part's words over its box (<see cref="NoisePrediction"/>); empty renders the
+    /// global prompt alone.</summary>
+    public IReadOnlyList<PromptRegion> Regions { get; init; } = [];
+
     /// <summary>Null decodes in one pass.</summary>
     public VaeTiling? VaeTiling { get; init; }
 
@@ -68,6 +72,8 @@ public sealed record TextToImageRequest
             return size;
         if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
             return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
+        if (Regions.Select(r => r.Problem(Width, Height)).FirstOrDefault(p => p is not null) is { } region)
+            return (nameof(Regions), char.ToUpperInvariant(region[0]) + region[1..]);
         try
         {
             VaeTiling?.Validate();

@@ -16,7 +16,7 @@ public sealed class VaeDecoding
     public VaeDecoding(ModelSessions sessions) => _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
 
     /// <summary>Decodes batch-1 latents [1, C, h, w] to an opaque RGBA8 image of 8w × 8h carrying <paramref name="parameters"/>.</summary>
-    public RenderImage Decode(float[] latents, int channels, int latentHeight, int latentWidth, VaeTiling? tiling, GenerationParameters parameters, CancellationToken cancellationToken)
+    public RgbaImage Decode(float[] latents, int channels, int latentHeight, int latentWidth, VaeTiling? tiling, GenerationParameters parameters, CancellationToken cancellationToken)
     {
         float scale = _sessions.Model.VaeScalingFactor;
         var scaled = Array.ConvertAll(latents, x => x / scale);
@@ -26,7 +26,7 @@ public sealed class VaeDecoding
             : DecodeTiled(scaled, channels, latentHeight, latentWidth, tiling, cancellationToken);
 
         int plane = width * height;
-        return RenderImage.Create(width, height, hasAlpha: false, parameters, (y, row) =>
+        return RgbaImage.Create(width, height, hasAlpha: false, parameters, (y, row) =>
         {
             for (int x = 0, i = y * width; x < width; x++, i++)
                 row[x] = new Rgba32(ToByte(rgb[i]), ToByte(rgb[plane + i]), ToByte(rgb[2 * plane + i]), 255);

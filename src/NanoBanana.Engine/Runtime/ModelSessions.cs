@@ -6,7 +6,8 @@ using NanoBanana.Onnx;
 namespace NanoBanana.Runtime;
 
 /// <summary>
-/// The only place InferenceSessions are created, and the owner of what is resident. Per model: sessions for
+/// The owner of a diffusion model's sessions and of what of it is resident (upscaling models have their own small
+/// owner, <c>UpscaleModelStore</c>; both queue for the device through the engine). Per model: sessions for
 /// components (text encoders, VAE) and UNet segments, each created on first use and counted in
 /// <see cref="LoadCounts"/>. With a <see cref="BudgetBytes"/>, the least recently used sessions are released
 /// when a new one needs room (pinned ones never are); <see cref="Prefetch"/> loads the next segment on a

@@ -18,7 +18,7 @@ public sealed record RuntimeEnvironment(
     private static readonly Assembly[] EngineLibraries =
     {
         typeof(RuntimeEnvironment).Assembly, typeof(InferenceSession).Assembly, typeof(SKImage).Assembly,
-        typeof(Google.Protobuf.MessageParser).Assembly, typeof(Microsoft.ML.Tokenizers.Tokenizer).Assembly,
+        typeof(Google.Protobuf.MessageParser).Assembly,
     };
 
     /// <summary>Reads the environment; touching ONNX Runtime and SkiaSharp here also proves their native libraries load.</summary>

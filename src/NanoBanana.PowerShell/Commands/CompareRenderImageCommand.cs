@@ -12,7 +12,7 @@ public sealed class CompareRenderImageCommand : PSCmdlet
     private const string PathSet = "Path";
     private const string InputObjectSet = "InputObject";
 
-    private RenderImage? _reference;
+    private RgbaImage? _reference;
     private string _referencePath = "";
 
     [Parameter(Mandatory = true, Position = 0)]

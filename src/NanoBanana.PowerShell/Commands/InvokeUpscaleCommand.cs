@@ -43,7 +43,7 @@ public sealed class InvokeUpscaleCommand : ImageCmdletBase
         }
     }
 
-    protected override RenderImage Process(RenderImage image)
+    protected override RgbaImage Process(RgbaImage image)
     {
         var options = new UpscaleOptions { Model = Model, Scale = Scale, TileSize = TileSize, Device = Enum.Parse<ExecutionDevice>(Device) };
         var record = new ProgressRecord(1, $"Upscaling with {Model}", $"{image.Width}x{image.Height} to {image.Width * Scale}x{image.Height * Scale}");

@@ -166,7 +166,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
         }
     }
 
-    private RenderImage RenderWithProgress(RenderJob job, OutputTarget output)
+    private RgbaImage RenderWithProgress(RenderJob job, OutputTarget output)
     {
         WriteProgress(new ProgressRecord(BatchActivityId, "New-ExplodedView", $"Row {_rows}: {job.Name}"));
         _batchShown = true;

@@ -15,5 +15,5 @@ public sealed class OptimizeSharpnessCommand : ImageCmdletBase
 
     protected override string ActionName => "sharpened image";
 
-    protected override RenderImage Process(RenderImage image) => PillowSharpness.Apply(image, Factor);
+    protected override RgbaImage Process(RgbaImage image) => PillowSharpness.Apply(image, Factor);
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using NanoBanana.Lora;
 using NanoBanana.PowerShell.Infrastructure;
 
 namespace NanoBanana.PowerShell.Commands;
@@ -18,7 +19,7 @@ public sealed class RemoveLoraCommand : PSCmdlet
         {
             if (!ShouldProcess(name, "Remove LoRA")) continue;
             if (!NanoBananaEngine.Shared.Loras.Remove(name))
-                WriteError(new ErrorRecord(new KeyNotFoundException($"No LoRA named '{name}' is registered; Get-LoraWeight lists the registered ones."),
+                WriteError(new ErrorRecord(new LoraNotRegisteredException(name, $"No LoRA named '{name}' is registered; Get-LoraWeight lists the registered ones."),
                     ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound, name));
         }
     }

@@ -25,7 +25,7 @@ public abstract class ImageCmdletBase : ImageInputCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <summary>The cmdlet's own work on one image (one engine call). Throws for bad input.</summary>
-    protected abstract RenderImage Process(RenderImage image);
+    protected abstract RgbaImage Process(RgbaImage image);
 
     /// <summary>What the cmdlet made, as -WhatIf shows it, e.g. "sharpened image".</summary>
     protected abstract string ActionName { get; }

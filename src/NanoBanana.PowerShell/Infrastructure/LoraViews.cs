@@ -10,7 +10,7 @@ internal static class LoraViews
 
     public static bool TryCreateError(Exception ex, object target, out ErrorRecord record) => ErrorRecords.TryCreate(ex, target, ex switch
     {
-        FileNotFoundException or DirectoryNotFoundException or KeyNotFoundException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
+        FileNotFoundException or DirectoryNotFoundException or LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         InvalidDataException => (ErrorIds.LoraInvalid, ErrorCategory.InvalidData),
         ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         _ => null,

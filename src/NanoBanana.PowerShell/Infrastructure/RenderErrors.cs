@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
+using NanoBanana.Lora;
 using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
 
@@ -19,8 +20,7 @@ internal static class RenderErrors
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
         NonFiniteLatentsException => (ErrorIds.RenderDiverged, ErrorCategory.InvalidResult),
-        // The engine's only lookup by name during a render: a -LoraWeight for an unregistered LoRA.
-        KeyNotFoundException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
+        LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),

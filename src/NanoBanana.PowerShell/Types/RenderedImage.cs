@@ -11,7 +11,7 @@ namespace NanoBanana;
 /// </summary>
 public sealed class RenderedImage
 {
-    internal RenderedImage(RenderImage image, string name, string? path = null, TimeSpan? elapsed = null, long? peakMemoryBytes = null)
+    internal RenderedImage(RgbaImage image, string name, string? path = null, TimeSpan? elapsed = null, long? peakMemoryBytes = null)
     {
         Image = image;
         Name = name;
@@ -56,9 +56,9 @@ public sealed class RenderedImage
 
     /// <summary>The pixels and parameters (engine object).</summary>
     [System.Management.Automation.Hidden]
-    public RenderImage Image { get; }
+    public RgbaImage Image { get; }
 
-    internal RenderedImage With(RenderImage image, TimeSpan elapsed, long? peakMemoryBytes = null) => new(image, Name, null, elapsed, peakMemoryBytes);
+    internal RenderedImage With(RgbaImage image, TimeSpan elapsed, long? peakMemoryBytes = null) => new(image, Name, null, elapsed, peakMemoryBytes);
 
     internal RenderedImage WrittenTo(string path) => new(Image, Name, path, Elapsed, PeakMemoryBytes);
 

@@ -1,4 +1,3 @@
-using NanoBanana.Runtime;
 
 namespace NanoBanana.Engine.Tests.Engine;
 

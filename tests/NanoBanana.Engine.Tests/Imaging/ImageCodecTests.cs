@@ -29,7 +29,7 @@ public sealed class ImageCodecTests : IDisposable
     [Fact]
     public void RgbImagesAreWrittenWithoutAnAlphaChannel()
     {
-        var image = RenderImage.CreateOpaque(5, 4);
+        var image = RgbaImage.CreateOpaque(5, 4);
         string path = Path.Combine(_dir, "rgb.png");
         ImageCodec.WritePng(image, path, overwrite: false);
         byte colourType = File.ReadAllBytes(path)[25]; // IHDR colour type: 2 = RGB, 6 = RGBA
@@ -62,7 +62,7 @@ public sealed class ImageCodecTests : IDisposable
         Assert.Contains("notes.png", notImage.Message);
 
         string full = Path.Combine(_dir, "full.png");
-        ImageCodec.WritePng(RenderImage.CreateOpaque(64, 64), full, overwrite: false);
+        ImageCodec.WritePng(RgbaImage.CreateOpaque(64, 64), full, overwrite: false);
         string truncated = Path.Combine(_dir, "truncated.png");
         File.WriteAllBytes(truncated, File.ReadAllBytes(full)[..60]);
         var damaged = Assert.Throws<ImageFormatException>(() => ImageCodec.Read(truncated));
@@ -74,7 +74,7 @@ public sealed class ImageCodecTests : IDisposable
     [Fact]
     public void DamagedTextChunksAreIgnoredNotFatal()
     {
-        var png = ImageCodec.EncodePng(RenderImage.CreateOpaque(2, 2, new GenerationParameters { Prompt = "p", Seed = 1, Steps = 2 }));
+        var png = ImageCodec.EncodePng(RgbaImage.CreateOpaque(2, 2, new GenerationParameters { Prompt = "p", Seed = 1, Steps = 2 }));
         png[33 + 3] = 0xFF; // the text chunk's length now runs past the end of the file
         Assert.Null(PngTextChunks.Read(png, ImageCodec.ParametersKeyword));
     }

@@ -52,8 +52,8 @@ public class ImageComparisonTests
     [Fact]
     public void DiffImageMarksExactlyTheDifferingPixelsInRed()
     {
-        var a = RenderImage.CreateOpaque(3, 1);
-        var b = RenderImage.CreateOpaque(3, 1);
+        var a = RgbaImage.CreateOpaque(3, 1);
+        var b = RgbaImage.CreateOpaque(3, 1);
         b.Pixels[4 + 1] = 10; // middle pixel, green differs by 10
 
         var diff = ImageComparison.CreateDiffImage(a, b);
@@ -61,5 +61,5 @@ public class ImageComparisonTests
         Assert.Equal(new byte[] { 128, 128, 128, 255, 104, 0, 0, 255, 128, 128, 128, 255 }, diff.Pixels);
     }
 
-    private static RenderImage Read(string file) => ImageCodec.Read(Path.Combine(FixtureDirectory, file));
+    private static RgbaImage Read(string file) => ImageCodec.Read(Path.Combine(FixtureDirectory, file));
 }

@@ -53,7 +53,7 @@ public class PillowSharpnessTests
     [InlineData(double.PositiveInfinity)]
     public void RejectsFactorsPillowCannotMean(double factor)
     {
-        var image = RenderImage.CreateOpaque(4, 4);
+        var image = RgbaImage.CreateOpaque(4, 4);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => PillowSharpness.Apply(image, factor));
         Assert.Contains("-Factor", error.Message);
     }

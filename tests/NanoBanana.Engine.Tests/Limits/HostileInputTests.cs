@@ -207,7 +207,7 @@ public sealed class HostileInputTests
         var output = new OutputTarget(null, folder.Path, overwrite: true);
         string path = output.PathFor("same")!;
         output.EnsureWritable(path, "Row 'A'");
-        output.Write(RenderImage.CreateOpaque(8, 8), path, "Row 'A'");
+        output.Write(RgbaImage.CreateOpaque(8, 8), path, "Row 'A'");
         var error = Assert.Throws<DuplicateOutputException>(() => output.EnsureWritable(path, "Row 'B'"));
         Assert.Contains("Row 'A'", error.Message);
         Assert.Contains("Row 'B'", error.Message);

@@ -67,7 +67,7 @@ public sealed class TiledUpscalerTests : IDisposable
     public void ScalesAlphaAndMetadataAreHandled()
     {
         var image = TestScene(20, 12);
-        var withAlpha = new RenderImage(20, 12, (byte[])image.Pixels.Clone(), hasAlpha: true, new GenerationParameters { Seed = 5 });
+        var withAlpha = new RgbaImage(20, 12, (byte[])image.Pixels.Clone(), hasAlpha: true, new GenerationParameters { Seed = 5 });
         for (int i = 3; i < withAlpha.Pixels.Length; i += 4) withAlpha.Pixels[i] = (byte)(i % 256);
         var upscaler = _models.Value.Get(Model, ExecutionDevice.Cpu);
 
@@ -96,7 +96,7 @@ public sealed class TiledUpscalerTests : IDisposable
     }
 
     /// <summary>Shapes, edges and thin lines: what upscalers are judged on.</summary>
-    internal static RenderImage TestScene(int width, int height)
+    internal static RgbaImage TestScene(int width, int height)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var surface = SKSurface.Create(info);
@@ -115,7 +115,7 @@ public sealed class TiledUpscalerTests : IDisposable
         {
             fixed (byte* p = pixels) surface.ReadPixels(info, (IntPtr)p, info.RowBytes, 0, 0);
         }
-        return new RenderImage(width, height, pixels, hasAlpha: false);
+        return new RgbaImage(width, height, pixels, hasAlpha: false);
     }
 }
 

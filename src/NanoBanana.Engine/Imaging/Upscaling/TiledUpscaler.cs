@@ -24,7 +24,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
 
     public ReceptiveField Field { get; } = field;
 
-    public RenderImage Upscale(RenderImage input, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
+    public RgbaImage Upscale(RgbaImage input, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (options.Scale < 1 || options.Scale > Field.Scale)
             throw new ArgumentOutOfRangeException(nameof(options), options.Scale, $"-Scale {options.Scale} is not possible with {modelName}: use 1 to {Field.Scale}.");
@@ -39,7 +39,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         ImageCodec.CheckSize((long)input.Width * tileScale, (long)input.Height * tileScale, $"{item} upscaled x{tileScale}");
         ImageCodec.CheckSize((long)input.Width * options.Scale, (long)input.Height * options.Scale, $"{item} upscaled x{options.Scale}");
         int outWidth = input.Width * tileScale, outHeight = input.Height * tileScale;
-        var output = new byte[outWidth * outHeight * RenderImage.BytesPerPixel];
+        var output = new byte[outWidth * outHeight * RgbaImage.BytesPerPixel];
 
         int tilesX = (input.Width + options.TileSize - 1) / options.TileSize, tilesY = (input.Height + options.TileSize - 1) / options.TileSize;
         using var runOptions = new RunOptions();
@@ -55,7 +55,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
             }
         }
 
-        var result = new RenderImage(outWidth, outHeight, output, input.HasAlpha, input.Parameters.Clone());
+        var result = new RgbaImage(outWidth, outHeight, output, input.HasAlpha, input.Parameters.Clone());
         if (tileScale != options.Scale)
             result = ImageResampler.Resize(result, input.Width * options.Scale, input.Height * options.Scale);
         if (input.HasAlpha) result = result.WithAlpha(ImageResampler.ResizeAlpha(input, result.Width, result.Height));
@@ -64,7 +64,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
         return result;
     }
 
-    private void RunTile(RenderImage input, TileRegion tile, RunOptions runOptions, byte[] output, int outWidth, int reduction)
+    private void RunTile(RgbaImage input, TileRegion tile, RunOptions runOptions, byte[] output, int outWidth, int reduction)
     {
         var tensor = new DenseTensor<float>(new[] { 1, 3, tile.ContextHeight, tile.ContextWidth });
         var values = tensor.Buffer.Span;
@@ -107,7 +107,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
             int outRow = ((tile.Y * tileScale) + y) * outWidth;
             for (int x = 0; x < tile.Width * tileScale; x++)
             {
-                int target = (outRow + tile.X * tileScale + x) * RenderImage.BytesPerPixel;
+                int target = (outRow + tile.X * tileScale + x) * RgbaImage.BytesPerPixel;
                 for (int c = 0; c < 3; c++)
                 {
                     float sum = 0;
@@ -127,7 +127,7 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
     /// <summary>A tile of the input and the context around it, clipped to the image plus its mirrored edge.</summary>
     private readonly record struct TileRegion
     {
-        public TileRegion(int x, int y, int size, RenderImage image, int radius)
+        public TileRegion(int x, int y, int size, RgbaImage image, int radius)
         {
             X = x;
             Y = y;

@@ -10,11 +10,11 @@ namespace NanoBanana.Imaging;
 /// after it is made: every operation returns a new one (sharing nothing writable), so a result that flows on through
 /// the pipeline is the one the cmdlet returned. Producers fill rows through <see cref="Create"/>.
 /// </summary>
-public sealed class RenderImage
+public sealed class RgbaImage
 {
     public const int BytesPerPixel = 4;
 
-    public RenderImage(int width, int height, byte[] pixels, bool hasAlpha, GenerationParameters? parameters = null)
+    public RgbaImage(int width, int height, byte[] pixels, bool hasAlpha, GenerationParameters? parameters = null)
     {
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(nameof(width), $"Image size {width}x{height} must be positive.");
@@ -28,24 +28,24 @@ public sealed class RenderImage
     }
 
     /// <summary>A new opaque (alpha 255) image of the given size.</summary>
-    public static RenderImage CreateOpaque(int width, int height, GenerationParameters? parameters = null)
+    public static RgbaImage CreateOpaque(int width, int height, GenerationParameters? parameters = null)
     {
         ImageCodec.CheckSize(width, height, "the new image");
         var pixels = new byte[width * height * BytesPerPixel];
         for (int i = 3; i < pixels.Length; i += BytesPerPixel) pixels[i] = 255;
-        return new RenderImage(width, height, pixels, hasAlpha: false, parameters);
+        return new RgbaImage(width, height, pixels, hasAlpha: false, parameters);
     }
 
     /// <summary>Fills one row of a new image (<see cref="Create"/>).</summary>
     public delegate void RowWriter(int y, Span<Rgba32> row);
 
     /// <summary>A new image whose rows <paramref name="fill"/> writes, in parallel (<see cref="ImageRows"/>).</summary>
-    public static RenderImage Create(int width, int height, bool hasAlpha, GenerationParameters? parameters, RowWriter fill)
+    public static RgbaImage Create(int width, int height, bool hasAlpha, GenerationParameters? parameters, RowWriter fill)
     {
         var pixels = new byte[checked(width * height * BytesPerPixel)];
         int stride = width * BytesPerPixel;
         ImageRows.ForEach(0, height, y => fill(y, MemoryMarshal.Cast<byte, Rgba32>(pixels.AsSpan(y * stride, stride))));
-        return new RenderImage(width, height, pixels, hasAlpha, parameters);
+        return new RgbaImage(width, height, pixels, hasAlpha, parameters);
     }
 
     public int Width { get; }
@@ -68,11 +68,11 @@ public sealed class RenderImage
     public ReadOnlySpan<Rgba32> Row(int y) => MemoryMarshal.Cast<byte, Rgba32>(Pixels.AsSpan(y * Stride, Stride));
 
     /// <summary>A new image of the same size and alpha flag, carrying a copy of these parameters.</summary>
-    public RenderImage WithPixels(byte[] pixels, int? width = null, int? height = null) =>
+    public RgbaImage WithPixels(byte[] pixels, int? width = null, int? height = null) =>
         new(width ?? Width, height ?? Height, pixels, HasAlpha, Parameters.Clone());
 
     /// <summary>This image with its alpha channel replaced by <paramref name="alpha"/> (one byte per pixel, row-major).</summary>
-    public RenderImage WithAlpha(byte[] alpha)
+    public RgbaImage WithAlpha(byte[] alpha)
     {
         if (alpha.Length != Width * Height) throw new ArgumentException($"A {Width}x{Height} alpha plane needs {Width * Height} bytes, got {alpha.Length}.", nameof(alpha));
         return Create(Width, Height, HasAlpha, Parameters.Clone(), (y, row) =>
@@ -83,5 +83,5 @@ public sealed class RenderImage
     }
 
     /// <summary>The same pixels and parameters, with the peak memory of the render that made them.</summary>
-    public RenderImage WithPeakMemory(long bytes) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = bytes };
+    public RgbaImage WithPeakMemory(long bytes) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = bytes };
 }
