@@ -109,8 +109,8 @@ public sealed class NanoBananaEngine : IDisposable
 
     /// <summary>Test-NanoBananaModel's checks of a model folder (<see cref="ModelIntegrity"/>), including building the
     /// model's own scheduler as a render would, so a config a render refuses fails here. Never throws.</summary>
-    public static IReadOnlyList<ModelCheck> CheckModel(string folder, string? manifestPath = null) =>
-        ModelIntegrity.Check(folder, manifestPath, config =>
+    public static IReadOnlyList<ModelCheck> CheckModel(string folder, string? manifestPath = null, bool gpuProvider = false) =>
+        ModelIntegrity.Check(folder, manifestPath, gpuProvider, config =>
         {
             if (config.ClassName is { } name && Schedulers.SchedulerFactory.IsKnown(name))
                 _ = Schedulers.SchedulerFactory.Create(config, new TextToImageRequest().Steps).Timesteps;
@@ -251,7 +251,7 @@ public sealed class NanoBananaEngine : IDisposable
         {
             return (entry, LoraCompatibility.Check(entry, session.OpenModel(model)[DiffusionModel.Unet].Path));
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or ModelInvalidException)
         {
             Loras.Remove(entry.Name);
             throw;

@@ -36,6 +36,8 @@ public sealed record RenderRow
     public string? Height { get; init; }
     public string? Scheduler { get; init; }
     public string? GuidanceBatching { get; init; }
+    /// <summary>Chunk or Truncate (<see cref="Text.PromptOverflow"/>).</summary>
+    public string? PromptOverflow { get; init; }
     public string? ModelPath { get; init; }
 
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
@@ -66,6 +68,9 @@ public sealed record RenderRow
             GuidanceBatching = Given(GuidanceBatching)
                 ? ParseName<Pipeline.GuidanceBatching>(nameof(GuidanceBatching), GuidanceBatching!, string.Join(" or ", Enum.GetNames<Pipeline.GuidanceBatching>()))
                 : Defaults.GuidanceBatching,
+            PromptOverflow = Given(PromptOverflow)
+                ? ParseName<Text.PromptOverflow>(nameof(PromptOverflow), PromptOverflow!, string.Join(" or ", Enum.GetNames<Text.PromptOverflow>()))
+                : Defaults.PromptOverflow,
             LoraWeights = Given(LoraWeight) ? ParseLoraWeights(LoraWeight!) : new Dictionary<string, double>(),
         };
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);

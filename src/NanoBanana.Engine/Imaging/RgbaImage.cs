@@ -59,6 +59,10 @@ public sealed class RgbaImage
 
     public GenerationParameters Parameters { get; }
 
+    /// <summary>What the user should know about how the render made this image (e.g. prompt words dropped by
+    /// truncation); images derived from it start without.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Peak device memory of the render that made this image (on the CPU: the process's resident peak).</summary>
     public long? PeakMemoryBytes { get; private init; }
 
@@ -83,5 +87,8 @@ public sealed class RgbaImage
     }
 
     /// <summary>The same pixels and parameters, with the peak memory of the render that made them.</summary>
-    public RgbaImage WithPeakMemory(long bytes) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = bytes };
+    public RgbaImage WithPeakMemory(long bytes) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = bytes, Warnings = Warnings };
+
+    /// <summary>The same pixels and parameters, with what the user should know about how they were made.</summary>
+    public RgbaImage WithWarnings(IReadOnlyList<string> warnings) => new(Width, Height, Pixels, HasAlpha, Parameters) { PeakMemoryBytes = PeakMemoryBytes, Warnings = warnings };
 }

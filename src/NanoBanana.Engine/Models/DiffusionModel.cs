@@ -15,10 +15,10 @@ public sealed class DiffusionModel
 {
     public const string TextEncoder = "text_encoder", TextEncoder2 = "text_encoder_2", Unet = "unet", VaeDecoder = "vae_decoder";
 
-    DiffusionModel(string folder, DiffusionArchitecture architecture, IReadOnlyDictionary<string, ModelComponent> components,
+    DiffusionModel(string folder, ModelRecognition recognition, IReadOnlyDictionary<string, ModelComponent> components,
         SchedulerConfig scheduler, float vaeScalingFactor, bool forceZerosForEmptyPrompt)
     {
-        Folder = folder; Architecture = architecture; Components = components;
+        Folder = folder; Recognition = recognition; Components = components;
         SchedulerConfig = scheduler; VaeScalingFactor = vaeScalingFactor; ForceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
     }
 
@@ -27,7 +27,10 @@ public sealed class DiffusionModel
     /// <summary>The folder's name: what A1111 metadata records as "Model".</summary>
     public string Name => System.IO.Path.GetFileName(Folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
 
-    public DiffusionArchitecture Architecture { get; }
+    public DiffusionArchitecture Architecture => Recognition.Architecture;
+
+    /// <summary>What the folder was recognised as, and why (<see cref="ModelRecognition"/>).</summary>
+    public ModelRecognition Recognition { get; }
 
     public IReadOnlyDictionary<string, ModelComponent> Components { get; }
 
@@ -52,14 +55,15 @@ public sealed class DiffusionModel
         if (!File.Exists(indexPath))
             throw new FileNotFoundException($"'{indexPath}' is missing: '{folder}' is not a diffusers/Optimum ONNX export. Export it with `optimum-cli export onnx --model <id> <folder>`.", indexPath);
 
-        var (architecture, index) = ReadIndex(indexPath);
-        bool forceZeros = index.TryGetProperty("force_zeros_for_empty_prompt", out var fz)
+        var (recognition, index, read) = Recognise(folder);
+        var architecture = recognition.Architecture;
+        bool forceZeros = index.ValueKind == JsonValueKind.Object && index.TryGetProperty("force_zeros_for_empty_prompt", out var fz)
             ? fz.ValueKind == JsonValueKind.True
             : architecture == DiffusionArchitecture.StableDiffusionXL;
 
         var components = new Dictionary<string, ModelComponent>();
         foreach (string name in RequiredComponents(architecture))
-            components[name] = ReadComponent(folder, name);
+            components[name] = read.TryGetValue(name, out var component) ? component : ReadComponent(folder, name);
 
         string schedulerPath = System.IO.Path.Combine(folder, "scheduler", "scheduler_config.json");
         if (!File.Exists(schedulerPath))
@@ -78,21 +82,31 @@ public sealed class DiffusionModel
             if (!File.Exists(System.IO.Path.Combine(folder, tokenizer, "vocab.json")))
                 throw new FileNotFoundException($"'{System.IO.Path.Combine(folder, tokenizer)}' needs vocab.json and merges.txt; copy the {tokenizer} folder from the original diffusers model.");
 
-        return new DiffusionModel(folder, architecture, components, scheduler, scaling, forceZeros);
+        return new DiffusionModel(folder, recognition, components, scheduler, scaling, forceZeros);
     }
 
-    /// <summary>The architecture named by model_index.json, and the parsed index.</summary>
-    internal static (DiffusionArchitecture Architecture, JsonElement Index) ReadIndex(string indexPath)
+    /// <summary>Recognises the export in <paramref name="folder"/> from model_index.json and its components' graphs.</summary>
+    /// <exception cref="FileNotFoundException">model_index.json or unet/model.onnx is missing.</exception>
+    /// <exception cref="InvalidDataException">Unreadable JSON or ONNX, or a variant that is refused (<see cref="ModelInvalidException"/>).</exception>
+    /// <returns>Also the components read on the way (the UNet and the text encoders present), so they are parsed once.</returns>
+    internal static (ModelRecognition Recognition, JsonElement Index, Dictionary<string, ModelComponent> Components) Recognise(string folder)
     {
+        string indexPath = System.IO.Path.Combine(folder, "model_index.json");
+        // Within the size limit, and a _class_name of another kind (a number) is named rather than read as "".
         var index = ModelConfigFile.Read(indexPath);
         string className = ModelConfigFile.String(index, "_class_name", indexPath) ?? "";
-        var architecture = className switch
+        var read = new Dictionary<string, ModelComponent> { [Unet] = ReadComponent(folder, Unet) };
+        var encoders = new Dictionary<string, ModelComponent>();
+        foreach (string encoder in new[] { TextEncoder, TextEncoder2 })
         {
-            "StableDiffusionXLPipeline" or "ORTStableDiffusionXLPipeline" => DiffusionArchitecture.StableDiffusionXL,
-            "StableDiffusionPipeline" or "ORTStableDiffusionPipeline" => DiffusionArchitecture.StableDiffusion15,
-            _ => throw new NotSupportedException($"'{indexPath}' names pipeline '{className}'; supported: StableDiffusionXLPipeline, StableDiffusionPipeline (and their ORT* variants)."),
-        };
-        return (architecture, index);
+            string path = System.IO.Path.Combine(folder, encoder, "model.onnx");
+            if (!File.Exists(path)) continue;
+            // Recognition needs only that an encoder is there; an unreadable one is reported by whoever reads it for use.
+            try { encoders[encoder] = read[encoder] = ReadComponent(folder, encoder); }
+            catch (InvalidDataException) { encoders[encoder] = new ModelComponent(encoder, path, [], []); }
+        }
+        var recognition = ModelRecognition.Recognise(indexPath, className, read[Unet], encoders.GetValueOrDefault(TextEncoder), encoders.GetValueOrDefault(TextEncoder2));
+        return (recognition, index.ValueKind == JsonValueKind.Object ? index : default, read);
     }
 
     /// <summary>The components a pipeline of <paramref name="architecture"/> needs.</summary>

@@ -22,10 +22,12 @@ public static class ModelIntegrity
     /// <summary>A tensor the pipeline needs: its name, where it is, which dtypes and ranks real exports give it.</summary>
     sealed record TensorRule(string Name, bool IsInput, TensorElementType[] Types, params int[] Ranks);
 
+    /// <param name="gpuProvider">A GPU provider is available: graphs with GPU-only contribution operators are a
+    /// warning rather than a failure.</param>
     /// <param name="buildScheduler">Builds the model's own scheduler from its config (its betas, sigmas and timesteps,
     /// as the first render would) and throws what a render would; given by the engine, which knows the schedulers
     /// (this folder does not depend on them). Null checks the config's values only.</param>
-    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, Action<SchedulerConfig>? buildScheduler = null)
+    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, bool gpuProvider = false, Action<SchedulerConfig>? buildScheduler = null)
     {
         var checks = new List<ModelCheck>();
         folder = Path.GetFullPath(folder);
@@ -37,14 +39,15 @@ public static class ModelIntegrity
                 : $"Folder '{folder}' does not exist. Pass the folder of a diffusers/Optimum ONNX export."));
             return checks;
         }
-        DiffusionArchitecture architecture;
-        try { architecture = DiffusionModel.ReadIndex(indexPath).Architecture; }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        ModelRecognition recognition;
+        try { recognition = DiffusionModel.Recognise(folder).Recognition; }
+        catch (Exception e) when (e is ModelInvalidException or InvalidDataException or NotSupportedException or IOException or Google.Protobuf.InvalidProtocolBufferException)
         {
             checks.Add(Failed("model", "Layout", e.Message));
             return checks;
         }
-        checks.Add(Passed("model", "Layout", $"{architecture} export (model_index.json)."));
+        var architecture = recognition.Architecture;
+        checks.Add(Passed("model", "Layout", "Recognised: " + recognition.Summary));
 
         bool xl = architecture == DiffusionArchitecture.StableDiffusionXL;
         Guard(checks, "scheduler", "Config", () => CheckScheduler(folder, checks, buildScheduler));
@@ -55,9 +58,9 @@ public static class ModelIntegrity
         foreach (string component in DiffusionModel.RequiredComponents(architecture))
             Guard(checks, component, "Parses", () =>
             {
-                if (CheckComponent(folder, component, xl, required: true, checks) is { } contract) contracts[component] = contract;
+                if (CheckComponent(folder, component, xl, required: true, gpuProvider, checks) is { } contract) contracts[component] = contract;
             });
-        Guard(checks, "vae_encoder", "Parses", () => CheckComponent(folder, "vae_encoder", xl, required: false, checks));
+        Guard(checks, "vae_encoder", "Parses", () => CheckComponent(folder, "vae_encoder", xl, required: false, gpuProvider, checks));
         Guard(checks, DiffusionModel.Unet, "Conditioning width", () => CheckConditioningWidth(contracts, xl, checks));
         Guard(checks, "model", "Configs", () => CheckConfigs(folder, checks));
         // Last, and only when nothing failed yet: it catches what the finer checks above do not look at.
@@ -122,7 +125,7 @@ public static class ModelIntegrity
     };
 
     /// <returns>The component's contract when its file parsed.</returns>
-    static ModelComponent? CheckComponent(string folder, string component, bool xl, bool required, List<ModelCheck> checks)
+    static ModelComponent? CheckComponent(string folder, string component, bool xl, bool required, bool gpuProvider, List<ModelCheck> checks)
     {
         string path = Path.Combine(folder, component, "model.onnx");
         if (!File.Exists(path))
@@ -145,6 +148,17 @@ public static class ModelIntegrity
             return null;
         }
         checks.Add(Passed(component, "Parses", $"{model.Proto.Graph.Node.Count} nodes, {model.Proto.Graph.Initializer.Count} initializers, opset {model.Proto.OpsetImport.FirstOrDefault()?.Version}."));
+
+        var gpuOnly = model.Proto.Graph.Node.Where(n => n.Domain == ContribOps.Domain && ContribOps.GpuOnly.Contains(n.OpType)).Select(n => n.OpType).Distinct().ToList();
+        if (gpuOnly.Count > 0)
+        {
+            var (problem, fix) = ContribOps.Explain(string.Join(", ", gpuOnly));
+            checks.Add(new ModelCheck(component, "Operators", gpuProvider ? ModelCheckStatus.Warning : ModelCheckStatus.Failed, $"'{path}' {problem}. {fix}"));
+        }
+
+        if (component == "vae_encoder" && contract.HasOutput("latent_sample") && model.Proto.Graph.Node.Any(n => n.OpType is "RandomNormalLike" or "RandomNormal"))
+            checks.Add(new ModelCheck(component, "Sampling", ModelCheckStatus.Warning,
+                $"'{path}' returns a sampled latent_sample (a RandomNormalLike node, as Optimum exports it), not latent_parameters: image-to-image through it would draw ONNX Runtime's random numbers instead of the seed's. Rendering from text does not use it."));
 
         var problems = Rules(component, xl).Select(rule => ContractProblem(contract, rule)).OfType<string>().ToList();
         if (component == "vae_encoder" && !contract.HasOutput("latent_sample") && !contract.HasOutput("latent_parameters"))

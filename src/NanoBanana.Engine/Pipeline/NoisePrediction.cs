@@ -34,9 +34,11 @@ public sealed class NoisePrediction
     readonly int _channels, _lh, _lw;
     readonly double _cfgScale;
     readonly GuidanceBatching _batching;
+    readonly float[]? _timestepCond;
 
-    NoisePrediction(IReadOnlyList<Window> windows, int channels, int lh, int lw, double cfgScale, GuidanceBatching batching)
+    NoisePrediction(IReadOnlyList<Window> windows, int channels, int lh, int lw, double cfgScale, GuidanceBatching batching, float[]? timestepCond)
     {
+        _timestepCond = timestepCond;
         _windows = windows;
         _channels = channels;
         _lh = lh;
@@ -45,7 +47,8 @@ public sealed class NoisePrediction
         _batching = batching;
     }
 
-    bool Guided => _cfgScale > 1;
+    /// <summary>Classifier-free guidance by an unconditional pass; an LCM is guided by its timestep_cond instead.</summary>
+    bool Guided => _cfgScale > 1 && _timestepCond is null;
 
     /// <summary>The regions as planned: each region's window in latent pixels (x, y, width, height).</summary>
     public IReadOnlyList<(int X, int Y, int Width, int Height)> RegionWindows => _windows.Skip(1).Select(w => (w.X, w.Y, w.Width, w.Height)).ToArray();
@@ -54,8 +57,11 @@ public sealed class NoisePrediction
     /// <param name="uncond">The negative prompt's.</param>
     /// <param name="timeIds">SDXL's time ids for the whole image (null for SD 1.5); regions get their crop's.</param>
     /// <param name="regions">Regional prompts with their conditioning pairs, boxes in image pixels; empty for none.</param>
+    /// <param name="timestepCond">A latent consistency model's guidance embedding (<see cref="GuidanceEmbedding"/>), fed
+    /// with every evaluation in place of an unconditional pass; null for other models.</param>
     public static NoisePrediction Create(TextConditioning cond, TextConditioning uncond, float[]? timeIds, int channels, int latentHeight, int latentWidth,
-        double cfgScale, GuidanceBatching batching, IReadOnlyList<(PromptRegion Region, TextConditioning Cond, TextConditioning Uncond)> regions)
+        double cfgScale, GuidanceBatching batching, IReadOnlyList<(PromptRegion Region, TextConditioning Cond, TextConditioning Uncond)> regions,
+        float[]? timestepCond = null)
     {
         var windows = new List<Window> { new(0, 0, latentWidth, latentHeight, cond, uncond, timeIds, null) };
         foreach (var (region, regionCond, regionUncond) in regions)
@@ -77,7 +83,7 @@ public sealed class NoisePrediction
             float[]? ids = timeIds is null ? null : [timeIds[0], timeIds[1], y * 8, x * 8, height * 8, width * 8];
             windows.Add(new Window(x, y, width, height, regionCond, regionUncond, ids, weights));
         }
-        return new NoisePrediction(windows, channels, latentHeight, latentWidth, cfgScale, batching);
+        return new NoisePrediction(windows, channels, latentHeight, latentWidth, cfgScale, batching, timestepCond);
     }
 
     /// <summary>The start and length of a window covering [from, to) grown to whole tiles and kept inside [0, size).</summary>
@@ -103,7 +109,7 @@ public sealed class NoisePrediction
         {
             var (width, height) = (group[0].Window.Width, group[0].Window.Height);
             UnetInputs Batch(Func<Window, TextConditioning[]> conditionings) => UnetBatch.Create(
-                group.SelectMany(g => conditionings(g.Window).Select(c => (crops[g.Index], c, g.Window.TimeIds))).ToArray(), _channels, height, width, timestep);
+                group.SelectMany(g => conditionings(g.Window).Select(c => (crops[g.Index], c, g.Window.TimeIds))).ToArray(), _channels, height, width, timestep, _timestepCond);
             // Pass order as plain CFG always had it: cond then uncond as two passes, or [uncond, cond] in one batch.
             if (!Guided) passes.Add(Batch(w => [w.Cond]));
             else if (_batching == GuidanceBatching.Combined) passes.Add(Batch(w => [w.Uncond, w.Cond]));

@@ -7,9 +7,11 @@ namespace NanoBanana.Pipeline;
 
 /// <summary>
 /// Prompt → <see cref="TextConditioning"/>, A1111-style: each 77-token window is encoded on its own and
-/// the windows are concatenated along the sequence axis. SD 1.5 uses <c>last_hidden_state</c>; SDXL the
-/// penultimate <c>hidden_states.*</c> of both encoders concatenated on the feature axis, plus encoder 2's
-/// pooled <c>text_embeds</c> of the first window.
+/// the windows are concatenated along the sequence axis. SD 1.x/2.x use <c>last_hidden_state</c> (SD 2.x ships its
+/// OpenCLIP-H encoder with the last layer removed, num_hidden_layers 23, so that is its penultimate layer, as diffusers
+/// uses it); SDXL the penultimate <c>hidden_states.*</c> of both encoders concatenated on the feature axis, plus
+/// encoder 2's pooled <c>text_embeds</c> of the first window. <see cref="PromptOverflow.Truncate"/> encodes one
+/// window per prompt instead, as diffusers does.
 /// </summary>
 public sealed class TextEncoding
 {
@@ -27,16 +29,34 @@ public sealed class TextEncoding
     }
 
     /// <summary>Encodes both prompts with equal window counts. An empty negative prompt on a model with
-    /// <see cref="DiffusionModel.ForceZerosForEmptyPrompt"/> gives zeros (diffusers' SDXL behaviour).</summary>
-    public (TextConditioning Positive, TextConditioning Negative) EncodePair(string prompt, string negativePrompt, CancellationToken cancellationToken)
+    /// <see cref="DiffusionModel.ForceZerosForEmptyPrompt"/> gives zeros (diffusers' SDXL behaviour).
+    /// With <see cref="PromptOverflow.Truncate"/> each prompt is one window and the words dropped from it are
+    /// added to <paramref name="warnings"/>.</summary>
+    public (TextConditioning Positive, TextConditioning Negative) EncodePair(string prompt, string negativePrompt, CancellationToken cancellationToken,
+        PromptOverflow overflow = PromptOverflow.Chunk, ICollection<string>? warnings = null)
     {
-        var (pos, neg) = _chunker.ChunkPair(prompt, negativePrompt);
+        var (pos, neg) = Windows(_chunker, prompt, negativePrompt, overflow, warnings);
         IReadOnlyList<int[]>? pos2 = null, neg2 = null;
-        if (_chunker2 is not null) (pos2, neg2) = _chunker2.ChunkPair(prompt, negativePrompt);
+        // Both SDXL tokenizers share CLIP's BPE, so they drop the same words: reported once.
+        if (_chunker2 is not null) (pos2, neg2) = Windows(_chunker2, prompt, negativePrompt, overflow, null);
         var positive = Encode(pos, pos2, cancellationToken);
         bool zeros = negativePrompt.Length == 0 && _sessions.Model.ForceZerosForEmptyPrompt;
         var negative = zeros ? positive.Zeros() : Encode(neg, neg2, cancellationToken);
         return (positive, negative);
+    }
+
+    static (IReadOnlyList<int[]> Prompt, IReadOnlyList<int[]> NegativePrompt) Windows(PromptChunker chunker, string prompt, string negativePrompt,
+        PromptOverflow overflow, ICollection<string>? warnings)
+    {
+        if (overflow == PromptOverflow.Chunk) return chunker.ChunkPair(prompt, negativePrompt);
+        var (positive, dropped) = chunker.Truncate(prompt);
+        var (negative, droppedNegative) = chunker.Truncate(negativePrompt);
+        // diffusers' own words (it logs them the same way), so users comparing with it recognise the message.
+        if (dropped.Length > 0)
+            warnings?.Add($"The following part of your input was truncated because CLIP can only handle sequences up to {ClipTokenizer.ContextLength} tokens: [\"{dropped}\"] (-PromptOverflow Truncate; Chunk keeps every word).");
+        if (droppedNegative.Length > 0)
+            warnings?.Add($"The following part of your negative prompt was truncated because CLIP can only handle sequences up to {ClipTokenizer.ContextLength} tokens: [\"{droppedNegative}\"].");
+        return ([positive], [negative]);
     }
 
     TextConditioning Encode(IReadOnlyList<int[]> windows, IReadOnlyList<int[]>? windows2, CancellationToken cancellationToken)

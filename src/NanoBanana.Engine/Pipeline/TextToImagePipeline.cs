@@ -39,6 +39,11 @@ public sealed class TextToImagePipeline : IDisposable
     /// <summary>Latent channels from the UNet's declared sample shape (4 for SD/SDXL).</summary>
     public int LatentChannels => Model[DiffusionModel.Unet].Input("sample").Dimensions is [_, > 0 and var c, ..] ? c : 4;
 
+    /// <summary>An LCM UNet's timestep_cond width (diffusers' time_cond_proj_dim), from its declared shape.</summary>
+    int TimestepCondWidth => Model[DiffusionModel.Unet].Input("timestep_cond").Dimensions is [_, > 0 and var d] ? d
+        : throw new ModelInvalidException(Model[DiffusionModel.Unet].Path, "declares timestep_cond without a fixed width (time_cond_proj_dim)",
+            "Re-export the LCM with `optimum-cli export onnx`, which fixes the width.");
+
     /// <summary>Renders on the base UNet, keeping every session loaded.</summary>
     public RgbaImage Render(TextToImageRequest request, IProgress<DenoiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Render(request, null, LoraSelection.None, progress, cancellationToken);
@@ -56,15 +61,18 @@ public sealed class TextToImagePipeline : IDisposable
         var scheduler = CreateScheduler(Model.SchedulerConfig, request.Scheduler, request.Steps);
         var (prompt, negative) = request.Style.Apply(request.Prompt, request.NegativePrompt);
 
-        var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken);
+        var warnings = new List<string>();
+        var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken, request.PromptOverflow, warnings);
         // Each region's own words with the style's, under the same negative prompt.
         var regions = request.Regions.Select(region =>
         {
             var (regionPrompt, regionNegative) = request.Style.Apply(region.Prompt, request.NegativePrompt);
-            var (regionCond, regionUncond) = _text.EncodePair(regionPrompt, regionNegative, cancellationToken);
+            var (regionCond, regionUncond) = _text.EncodePair(regionPrompt, regionNegative, cancellationToken, request.PromptOverflow, warnings);
             return (region, regionCond, regionUncond);
         }).ToArray();
         if (release) ReleaseTextEncoders();
+        // An LCM embeds the guidance scale (timestep_cond) and runs one pass per step.
+        float[]? timestepCond = Model.Recognition.Variant == ModelVariant.LatentConsistency ? GuidanceEmbedding.Create(request.CfgScale, TimestepCondWidth) : null;
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
         var random = new TorchRandom(seed);
@@ -75,7 +83,7 @@ public sealed class TextToImagePipeline : IDisposable
         float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
             ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
             : null;
-        var noise = NoisePrediction.Create(cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions);
+        var noise = NoisePrediction.Create(cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions, timestepCond);
         var clock = Stopwatch.StartNew();
         for (int step = 0; step < scheduler.StepCount; step++)
         {
@@ -97,13 +105,14 @@ public sealed class TextToImagePipeline : IDisposable
         };
         if (request.Style != StylePreset.None) parameters.SetExtra("Style", request.Style.ToString());
         if (request.CfgScale > 1 && request.GuidanceBatching == GuidanceBatching.Combined) parameters.SetExtra("Guidance batching", "Combined");
+        if (request.PromptOverflow != PromptOverflow.Chunk) parameters.SetExtra("Prompt overflow", request.PromptOverflow.ToString());
         if (request.Regions.Count > 0) parameters.SetExtra("Regions", JsonSerializer.Serialize(request.Regions));
         foreach (var (name, weight) in loras.Weights) parameters.LoraWeights[name] = weight;
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
         var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
         if (release) Sessions.Release(DiffusionModel.VaeDecoder);
-        return image;
+        return image.WithWarnings(warnings);
     }
 
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>

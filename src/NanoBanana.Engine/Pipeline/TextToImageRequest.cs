@@ -31,6 +31,9 @@ public sealed record TextToImageRequest
 
     public GuidanceBatching GuidanceBatching { get; init; } = GuidanceBatching.Separate;
 
+    /// <summary>Prompts over 75 tokens: A1111's windows (default) or diffusers' truncation.</summary>
+    public PromptOverflow PromptOverflow { get; init; } = PromptOverflow.Chunk;
+
     /// <summary>Images per UNet evaluation: 2 when guidance runs as one combined batch, else 1.</summary>
     public int UnetBatch => CfgScale > 1 && GuidanceBatching == GuidanceBatching.Combined ? 2 : 1;
 
@@ -70,6 +73,8 @@ public sealed record TextToImageRequest
             return (nameof(CfgScale), $"CfgScale is {CfgScale}; use 0 or more (7.5 is typical, ≤ 1 disables guidance).");
         if ((SizeProblem(Width, nameof(Width)) ?? SizeProblem(Height, nameof(Height))) is { } size)
             return size;
+        if (!Enum.IsDefined(PromptOverflow))
+            return (nameof(PromptOverflow), $"PromptOverflow '{PromptOverflow}' is unknown; use one of: {string.Join(", ", Enum.GetNames<PromptOverflow>())}.");
         if (Scheduler is not null && !SchedulerFactory.IsKnown(Scheduler))
             return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
         if (Regions.Select(r => r.Problem(Width, Height)).FirstOrDefault(p => p is not null) is { } region)

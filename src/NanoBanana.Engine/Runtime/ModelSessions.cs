@@ -73,7 +73,8 @@ public sealed class ModelSessions : IDisposable
         return Acquire(Key(part.Path), part.WeightBytes, () =>
         {
             using var options = _cpuComponents.Contains(component) ? ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu) : _options();
-            return new InferenceSession(part.Path, options);
+            try { return new InferenceSession(part.Path, options); }
+            catch (OnnxRuntimeException e) { throw OrtLoadErrors.Explain(part.Path, e); }
         });
     }
 
@@ -124,7 +125,8 @@ public sealed class ModelSessions : IDisposable
             options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
         }
-        return new InferenceSession(bytes, options);
+        try { return new InferenceSession(bytes, options); }
+        catch (OnnxRuntimeException e) { throw OrtLoadErrors.Explain(Path.Combine(externalDataFolder, "model.onnx"), e); }
     }
 
     InferenceSession Acquire(string key, long bytes, Func<InferenceSession> create)

@@ -68,13 +68,15 @@ public static class SyntheticModelBuilder
         int vocabularySize = vocabulary.Vocabulary.Count;
         var encoder1 = ClipTextConfig.First(o.Size, vocabularySize);
         var encoder2 = xl ? ClipTextConfig.Second(o.Size, vocabularySize) : null;
-        var unet = UnetConfig.For(o.Architecture, o.Size, encoder1.HiddenSize + (encoder2?.HiddenSize ?? 0), encoder2?.ProjectionDim ?? 0);
+        // The refiner's UNet is conditioned by the second encoder alone.
+        bool refiner = o.Variant == SyntheticModelVariant.Refiner;
+        var unet = UnetConfig.For(o, (refiner ? 0 : encoder1.HiddenSize) + (encoder2?.HiddenSize ?? 0), encoder2?.ProjectionDim ?? 0);
         var vae = VaeConfig.For(o.Architecture, o.Size);
 
         if (write)
         {
-            WriteJson(Path.Combine(root!, "model_index.json"), ModelIndex(xl, o.UnetOnly));
-            WriteJson(Path.Combine(root!, "scheduler", "scheduler_config.json"), SchedulerConfigJson());
+            WriteJson(Path.Combine(root!, "model_index.json"), ModelIndex(xl, o.UnetOnly, o.Variant));
+            WriteJson(Path.Combine(root!, "scheduler", "scheduler_config.json"), SchedulerConfigJson(o.Variant));
         }
 
         void Component(string name, bool externalData, Action<ModuleEmitter, GraphIo> emit, object config, long? publishedCount = null)
@@ -102,9 +104,12 @@ public static class SyntheticModelBuilder
 
         if (!o.UnetOnly)
         {
-            if (write) vocabulary.Write(Path.Combine(root!, "tokenizer"), "<|endoftext|>");
-            Component(DiffusionModel.TextEncoder, false, (e, io) => new ClipTextBuilder(e, encoder1).Build(io, exportHiddenStates: xl),
-                ClipConfigJson(encoder1), full ? ClipTextConfig.VitLParameters : null);
+            if (!refiner)
+            {
+                if (write) vocabulary.Write(Path.Combine(root!, "tokenizer"), "<|endoftext|>");
+                Component(DiffusionModel.TextEncoder, false, (e, io) => new ClipTextBuilder(e, encoder1).Build(io, exportHiddenStates: xl),
+                    ClipConfigJson(encoder1), full ? ClipTextConfig.VitLParameters : null);
+            }
             if (encoder2 is not null)
             {
                 // SDXL's second tokenizer pads with "!" (id 0), the first with <|endoftext|>.
@@ -132,36 +137,58 @@ public static class SyntheticModelBuilder
         File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
     }
 
-    static Dictionary<string, object> ModelIndex(bool xl, bool unetOnly)
+    static Dictionary<string, object> ModelIndex(bool xl, bool unetOnly, SyntheticModelVariant variant)
     {
         var index = new Dictionary<string, object>
         {
-            ["_class_name"] = xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline",
+            ["_class_name"] = variant switch
+            {
+                SyntheticModelVariant.LatentConsistency => "LatentConsistencyModelPipeline",
+                SyntheticModelVariant.Refiner => "StableDiffusionXLImg2ImgPipeline",
+                _ => xl ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline",
+            },
             ["_diffusers_version"] = "0.30.0",
-            ["scheduler"] = new[] { "diffusers", "EulerDiscreteScheduler" },
+            ["scheduler"] = new[] { "diffusers", variant == SyntheticModelVariant.LatentConsistency ? "LCMScheduler" : "EulerDiscreteScheduler" },
             ["unet"] = new[] { "diffusers", "UNet2DConditionModel" },
         };
         if (unetOnly) return index;
-        index["text_encoder"] = new[] { "transformers", "CLIPTextModel" };
-        index["tokenizer"] = new[] { "transformers", "CLIPTokenizer" };
+        index["text_encoder"] = variant == SyntheticModelVariant.Refiner ? new string?[] { null, null } : new[] { "transformers", "CLIPTextModel" };
+        index["tokenizer"] = variant == SyntheticModelVariant.Refiner ? new string?[] { null, null } : new[] { "transformers", "CLIPTokenizer" };
         index["vae"] = new[] { "diffusers", "AutoencoderKL" };
         if (xl)
         {
-            index["force_zeros_for_empty_prompt"] = true;
+            index["force_zeros_for_empty_prompt"] = variant != SyntheticModelVariant.Refiner;
+            if (variant == SyntheticModelVariant.Refiner) index["requires_aesthetics_score"] = true;
             index["text_encoder_2"] = new[] { "transformers", "CLIPTextModelWithProjection" };
             index["tokenizer_2"] = new[] { "transformers", "CLIPTokenizer" };
         }
         return index;
     }
 
-    /// <summary>SDXL base's scheduler: Euler, scaled-linear betas, "leading" spacing with steps_offset 1.</summary>
-    static Dictionary<string, object> SchedulerConfigJson() => new()
+    /// <summary>SDXL base's scheduler: Euler, scaled-linear betas, "leading" spacing with steps_offset 1; SD 2.x's
+    /// predicts v, SDXL-Turbo's spaces timesteps "trailing", an LCM's is LCMScheduler (its published config).</summary>
+    static Dictionary<string, object> SchedulerConfigJson(SyntheticModelVariant variant)
     {
-        ["_class_name"] = "EulerDiscreteScheduler", ["_diffusers_version"] = "0.30.0",
-        ["beta_end"] = 0.012, ["beta_schedule"] = "scaled_linear", ["beta_start"] = 0.00085,
-        ["interpolation_type"] = "linear", ["num_train_timesteps"] = 1000, ["prediction_type"] = "epsilon",
-        ["steps_offset"] = 1, ["timestep_spacing"] = "leading", ["use_karras_sigmas"] = false,
-    };
+        var config = new Dictionary<string, object>
+        {
+            ["_class_name"] = "EulerDiscreteScheduler", ["_diffusers_version"] = "0.30.0",
+            ["beta_end"] = 0.012, ["beta_schedule"] = "scaled_linear", ["beta_start"] = 0.00085,
+            ["interpolation_type"] = "linear", ["num_train_timesteps"] = 1000, ["prediction_type"] = "epsilon",
+            ["steps_offset"] = 1, ["timestep_spacing"] = "leading", ["use_karras_sigmas"] = false,
+        };
+        switch (variant)
+        {
+            case SyntheticModelVariant.StableDiffusion2: config["prediction_type"] = "v_prediction"; break;
+            case SyntheticModelVariant.Turbo: config["timestep_spacing"] = "trailing"; config["steps_offset"] = 0; break;
+            case SyntheticModelVariant.LatentConsistency:
+                config["_class_name"] = "LCMScheduler";
+                config["original_inference_steps"] = 50; config["timestep_scaling"] = 10.0; config["set_alpha_to_one"] = true;
+                config["clip_sample"] = false;
+                config.Remove("interpolation_type"); config.Remove("use_karras_sigmas");
+                break;
+        }
+        return config;
+    }
 
     static Dictionary<string, object> UnetConfigJson(UnetConfig c)
     {
@@ -177,11 +204,12 @@ public static class SyntheticModelBuilder
             ["norm_num_groups"] = c.NormGroups, ["use_linear_projection"] = c.UseLinearProjection,
             ["flip_sin_to_cos"] = true, ["freq_shift"] = 0,
         };
+        if (c.HasTimestepCond) config["time_cond_proj_dim"] = c.TimeCondProjDim;
         if (c.HasAddedCondition)
         {
             config["addition_embed_type"] = "text_time";
             config["addition_time_embed_dim"] = c.AdditionTimeEmbedDim;
-            config["projection_class_embeddings_input_dim"] = c.PooledDim + UnetConfig.TimeIdCount * c.AdditionTimeEmbedDim;
+            config["projection_class_embeddings_input_dim"] = c.PooledDim + c.TimeIdCount * c.AdditionTimeEmbedDim;
         }
         return config;
     }

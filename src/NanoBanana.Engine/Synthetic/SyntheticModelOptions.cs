@@ -15,6 +15,30 @@ public enum ModelPrecision { Float32, Float16 }
 /// </summary>
 public enum LinearStyle { Named, TorchExport }
 
+/// <summary>The model variants users bring, built synthetically, each with the inputs, outputs and configs its real export declares.</summary>
+public enum SyntheticModelVariant
+{
+    /// <summary>SDXL base or SD 1.5.</summary>
+    Standard,
+
+    /// <summary>SD 2.x (SD family only): linear projections in the transformers, a v-prediction scheduler.</summary>
+    StableDiffusion2,
+
+    /// <summary>SDXL-Turbo (SDXL only): "trailing" timestep spacing, rendered in 1–4 steps without guidance.</summary>
+    Turbo,
+
+    /// <summary>A latent consistency model: the UNet takes <c>timestep_cond</c> (the guidance-scale embedding) and
+    /// the scheduler is LCMScheduler.</summary>
+    LatentConsistency,
+
+    /// <summary>A distilled SDXL-family UNet (SSD-1B, Vega; SDXL only): other transformer_layers_per_block than the base.</summary>
+    Distilled,
+
+    /// <summary>The SDXL refiner (SDXL only): text_encoder_2 alone conditions the UNet, whose time ids are five
+    /// (sizes, crop and an aesthetic score); model_index.json names StableDiffusionXLImg2ImgPipeline.</summary>
+    Refiner,
+}
+
 /// <summary>What <see cref="SyntheticModelBuilder"/> builds. The same options give byte-identical files.</summary>
 public sealed record SyntheticModelOptions
 {
@@ -34,4 +58,6 @@ public sealed record SyntheticModelOptions
 
     /// <summary>Only the UNet (with its model_index.json and scheduler), for benchmarks of the UNet alone.</summary>
     public bool UnetOnly { get; init; }
+
+    public SyntheticModelVariant Variant { get; init; } = SyntheticModelVariant.Standard;
 }

@@ -20,11 +20,12 @@ internal sealed class UnetBuilder(ModuleEmitter e, UnetConfig config)
         string timestep = io.TimestepInput();
         string context = io.FloatInput("encoder_hidden_states", "batch", "sequence", c.CrossAttentionDim);
 
-        string emb = TimeEmbedding(timestep);
+        string? timestepCond = c.HasTimestepCond ? io.FloatInput("timestep_cond", "batch", c.TimeCondProjDim) : null;
+        string emb = TimeEmbedding(timestep, timestepCond);
         if (c.HasAddedCondition)
         {
             string textEmbeds = io.FloatInput("text_embeds", "batch", c.PooledDim);
-            string timeIds = io.FloatInput("time_ids", "batch", UnetConfig.TimeIdCount);
+            string timeIds = io.FloatInput("time_ids", "batch", c.TimeIdCount);
             emb = e.Graph.Op("Add", "/Add", [emb, AddedEmbedding(textEmbeds, timeIds)]);
         }
 
@@ -78,11 +79,15 @@ internal sealed class UnetBuilder(ModuleEmitter e, UnetConfig config)
         io.FloatOutput(e.Conv("conv_out", h, channels, UnetConfig.LatentChannels, 3), "out_sample", "batch", UnetConfig.LatentChannels, "height", "width");
     }
 
-    string TimeEmbedding(string timestep)
+    /// <summary>time_proj and time_embedding; an LCM's <paramref name="timestepCond"/> is projected (cond_proj, no bias)
+    /// and added to the sinusoid first, as diffusers' TimestepEmbedding does with its condition.</summary>
+    string TimeEmbedding(string timestep, string? timestepCond)
     {
         string projected;
         using (e.Scope("time_proj")) projected = Sinusoid(e.Op("Reshape", [timestep, e.Ints(-1)]), config.BlockOutChannels[0]);
         using var _ = e.Scope("time_embedding");
+        if (timestepCond is not null)
+            projected = e.Op("Add", [projected, e.Linear("cond_proj", timestepCond, config.TimeCondProjDim, config.BlockOutChannels[0], bias: false, rank2: true)]);
         return TimestepEmbedding(projected, config.BlockOutChannels[0]);
     }
 
@@ -96,7 +101,7 @@ internal sealed class UnetBuilder(ModuleEmitter e, UnetConfig config)
     /// <summary>SDXL's "text_time": sinusoids of the six time ids, concatenated with the pooled text embedding.</summary>
     string AddedEmbedding(string textEmbeds, string timeIds)
     {
-        int timeFeatures = UnetConfig.TimeIdCount * config.AdditionTimeEmbedDim;
+        int timeFeatures = config.TimeIdCount * config.AdditionTimeEmbedDim;
         string timeEmbeds;
         using (e.Scope("add_time_proj")) timeEmbeds = Sinusoid(e.Op("Reshape", [timeIds, e.Ints(-1)]), config.AdditionTimeEmbedDim);
         timeEmbeds = e.Graph.Op("Reshape", "/Reshape", [timeEmbeds, e.Ints(-1, timeFeatures)]);

@@ -124,6 +124,33 @@ public sealed partial class ClipTokenizer
         return window;
     }
 
+    /// <summary>The text of <paramref name="ids"/> as Hugging Face's CLIPTokenizer decodes it: token strings joined,
+    /// byte symbols back to UTF-8, "&lt;/w&gt;" as a space, trimmed, and its <c>clean_up_tokenization</c> (no space
+    /// before . ? ! , and English contractions).</summary>
+    public string Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        _tokens ??= _vocab.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Key);
+        _unicodeToByte ??= Enumerable.Range(0, 256).ToDictionary(b => ByteToUnicode[b][0], b => (byte)b);
+        var bytes = new List<byte>();
+        foreach (int id in ids)
+        {
+            if (!_tokens.TryGetValue(id, out string? token)) continue;
+            foreach (char c in token.Replace(EndOfWord, " ", StringComparison.Ordinal))
+                if (c == ' ') bytes.Add((byte)' ');
+                else if (_unicodeToByte.TryGetValue(c, out byte b)) bytes.Add(b);
+        }
+        string text = Encoding.UTF8.GetString(bytes.ToArray()).Trim();
+        foreach (var (spaced, joined) in CleanUps) text = text.Replace(spaced, joined, StringComparison.Ordinal);
+        return text;
+    }
+
+    static readonly (string, string)[] CleanUps =
+        [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")];
+
+    Dictionary<int, string>? _tokens;
+    Dictionary<char, byte>? _unicodeToByte;
+
     int[] EncodeWord(string word)
     {
         // Byte-level alphabet: every UTF-8 byte maps to one printable character, so nothing is unknown at this level.

@@ -77,6 +77,17 @@ public sealed partial class PromptChunker
         return windows;
     }
 
+    /// <summary>diffusers' truncation (<c>tokenizer(prompt, max_length=77, truncation=True)</c>): BOS, the first 75
+    /// tokens, EOS, padded; and the text of the tokens it drops (empty when nothing is dropped). BREAK and comma
+    /// back-tracking are A1111 chunking rules and do not apply.</summary>
+    public (int[] Window, string Dropped) Truncate(string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        int[] tokens = _tokenizer.Encode(prompt);
+        string dropped = tokens.Length > ChunkLength ? _tokenizer.Decode(tokens[ChunkLength..]) : "";
+        return (_tokenizer.Window(tokens), dropped);
+    }
+
     /// <summary>
     /// Chunks both prompts and gives them the same window count by appending empty-prompt windows to the
     /// shorter one — A1111 pads the shorter conditioning with the empty prompt's embedding so that the

@@ -22,6 +22,8 @@ internal static class UnetFeeds
             Add("encoder_hidden_states", inputs.EncoderHiddenStates, inputs.EncoderHiddenStatesShape);
             if (inputs.TextEmbeds is not null && unet.HasInput("text_embeds")) Add("text_embeds", inputs.TextEmbeds, inputs.TextEmbedsShape!);
             if (inputs.TimeIds is not null && unet.HasInput("time_ids")) Add("time_ids", inputs.TimeIds, inputs.TimeIdsShape!);
+            if (unet.HasInput("timestep_cond"))
+                Add("timestep_cond", inputs.TimestepCond ?? throw new InvalidOperationException("The UNet takes timestep_cond (an LCM) but none was given."), inputs.TimestepCondShape!);
             return feeds;
         }
         catch

@@ -49,7 +49,7 @@ public sealed class GetSchedulerTimestepCommand : PSCmdlet
     {
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
-        InvalidDataException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
+        InvalidDataException or Models.ModelInvalidException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         NotSupportedException or ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         _ => null,
     };

@@ -85,6 +85,11 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     public string? GuidanceBatching { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PromptOverflowCompleter))]
+    [AllowNull, AllowEmptyString]
+    public string? PromptOverflow { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     public string? ModelPath { get; set; }
 
@@ -116,7 +121,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
         {
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Seed, Steps = Steps, CfgScale = CfgScale, Width = Width, Height = Height, Scheduler = Scheduler,
-            GuidanceBatching = GuidanceBatching, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
+            GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
         };
         object target = (object?)InputObject ?? row;
         try
@@ -149,6 +154,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
 
         var clock = Stopwatch.StartNew();
         var image = RenderWithProgress(job, output);
+        foreach (string warning in image.Warnings) WriteWarning($"{job.Name}: {warning}");
         WriteObject(new RenderedImage(image, job.Name, job.OutputPath, clock.Elapsed, image.PeakMemoryBytes));
     }
 

@@ -32,6 +32,10 @@ public sealed class NewSyntheticModelCommand : CancellableCmdlet
     public string LinearStyle { get; set; } = "Named";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Standard", "StableDiffusion2", "Turbo", "LatentConsistency", "Distilled", "Refiner")]
+    public string Variant { get; set; } = "Standard";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int Seed { get; set; }
 
     [Parameter]
@@ -47,7 +51,9 @@ public sealed class NewSyntheticModelCommand : CancellableCmdlet
             Precision = Enum.Parse<ModelPrecision>(Precision, ignoreCase: true),
             LinearStyle = Enum.Parse<LinearStyle>(LinearStyle, ignoreCase: true),
             Seed = Seed,
+            Variant = Enum.Parse<SyntheticModelVariant>(Variant, ignoreCase: true),
         };
+
         if (!ShouldProcess(folder, $"Write a synthetic {Architecture} {Size} {Precision} model")) return;
         var record = new ProgressRecord(1, $"New-SyntheticModel {Architecture} {Size}", "Starting");
         var progress = new SynchronousProgress<string>(status =>
@@ -62,6 +68,10 @@ public sealed class NewSyntheticModelCommand : CancellableCmdlet
             foreach (string component in report.Blocks.Select(b => b.Component).Distinct()) parameters[component] = report.ParametersOf(component);
             long bytes = Directory.EnumerateFiles(report.Folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             WriteObject(new SyntheticModelInfo(report.Folder, Architecture, Size, Precision, LinearStyle, Seed, parameters, report.TotalParameters, bytes, report.Elapsed));
+        }
+        catch (ArgumentException ex) // a -Variant the -Architecture does not have; nothing is left on disk
+        {
+            WriteError(new ErrorRecord(ex, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, Variant));
         }
         catch (IOException ex) when (Directory.Exists(folder))
         {

@@ -29,7 +29,7 @@ public sealed class TestNanoBananaModelCommand : PSCmdlet
         {
             string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             string? manifest = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest);
-            checks = NanoBananaEngine.CheckModel(folder, manifest);
+            checks = NanoBananaEngine.CheckModel(folder, manifest, NanoBanana.Runtime.ExecutionProviders.IsCudaAvailable);
         }
         catch (Exception ex) when (ErrorRecords.TryCreate(ex, Path, ex is ArgumentException or SessionStateException
             ? (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument) : null, out var record))

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
 using NanoBanana.Lora;
+using NanoBanana.Models;
 using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
 
@@ -26,7 +27,7 @@ internal static class RenderErrors
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
         // Rendering reads nothing but the model folder, so any missing file or folder is the model's.
         FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
-        InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
+        ModelInvalidException or InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
         // ORT reports a failed allocation as its own exception whose message carries C++'s bad_alloc.
         _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" && ex.Message.Contains("bad_alloc", StringComparison.Ordinal)

@@ -76,7 +76,13 @@ internal static class ParserFuzzTargets
             ReceptiveField.Of(model, NcnnToOnnxConverter.InputName);
         }, typeof(InvalidDataException), typeof(IOException)),
         new("model_index.json", [Utf8("""{"_class_name": "StableDiffusionXLPipeline", "_diffusers_version": "0.19.0", "force_zeros_for_empty_prompt": true}""")],
-            bytes => DiffusionModel.ReadIndex(ScratchFile("model_index.json", bytes)), typeof(InvalidDataException), typeof(IOException), typeof(NotSupportedException)),
+            bytes =>
+            {
+                string path = ScratchFile("model_index.json", bytes);
+                var index = ModelConfigFile.Read(path);
+                ModelConfigFile.String(index, "_class_name", path);
+                ModelConfigFile.Number(index, "scaling_factor", path);
+            }, typeof(InvalidDataException), typeof(IOException)),
         new("scheduler_config.json", [Utf8(Scheduler)], bytes =>
         {
             var config = SchedulerConfig.Load(ScratchFile("scheduler_config.json", bytes));

@@ -19,7 +19,7 @@ namespace NanoBanana.Engine.Tests.Limits;
 /// </summary>
 public sealed class HostileModelFolderTests(SyntheticModels models) : IClassFixture<SyntheticModels>
 {
-    string Copy(string name) => models.CopyOfXl("hostile-" + name);
+    string Copy(string name) => models.Copy(models.Xl, "hostile-" + name);
 
     static void EditUnet(string folder, Action<ModelProto> edit)
     {

@@ -20,7 +20,8 @@ public sealed class ModelIntegrityTests(SyntheticModels models) : IClassFixture<
         Assert.Contains(checks, c => c.Component == "unet" && c.Check == "Conditioning width");
     }
 
-    string Copy(string name) => models.CopyOfXl("broken-" + name);
+    /// <summary>A private copy of the tiny SDXL folder to break.</summary>
+    string Copy(string name) => models.Copy(models.Xl, "broken-" + name);
 
     static ModelCheck SingleFailure(string folder, string? manifest = null)
     {

@@ -19,17 +19,4 @@ public sealed class SyntheticModels : ModelFolderFixture
     public string XlTorch { get; }
     public string Sd15 { get; }
     public string XlHalfLegacy { get; }
-
-    /// <summary>A private copy of the tiny SDXL folder for a test to break.</summary>
-    public string CopyOfXl(string name)
-    {
-        string target = Path.Combine(Root, name);
-        foreach (string file in Directory.GetFiles(Xl, "*", SearchOption.AllDirectories))
-        {
-            string to = Path.Combine(target, Path.GetRelativePath(Xl, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to, overwrite: true);
-        }
-        return target;
-    }
 }

@@ -1,0 +1,20 @@
+namespace NanoBanana.Models;
+
+/// <summary>
+/// ONNX Runtime's own (com.microsoft) operators that its Stable Diffusion optimiser writes when it fuses a graph for
+/// CUDA/DirectML, and that the CPU provider has no kernel for: such an export loads only on a GPU provider.
+/// </summary>
+public static class ContribOps
+{
+    public const string Domain = "com.microsoft";
+
+    public static IReadOnlySet<string> GpuOnly { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "GroupNorm", "SkipGroupNorm", "NhwcConv", "BiasSplitGelu", "BiasAdd",
+    };
+
+    /// <summary>What to tell the user about a component graph using <paramref name="op"/> from com.microsoft.</summary>
+    public static (string Problem, string Fix) Explain(string op) => (
+        $"uses ONNX Runtime's operator {Domain}.{op}, which the CPU provider cannot run (the export was optimised for a GPU by ONNX Runtime's transformers optimiser)",
+        "Use the un-optimised export (`optimum-cli export onnx` without `--optimize`), or render on a GPU (-Device Cuda) whose provider has the operator.");
+}
