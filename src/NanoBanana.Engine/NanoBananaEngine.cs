@@ -107,6 +107,15 @@ public sealed class NanoBananaEngine : IDisposable
         Upscalers.ReleaseSessions();
     }
 
+    /// <summary>Test-NanoBananaModel's checks of a model folder (<see cref="ModelIntegrity"/>), including building the
+    /// model's own scheduler as a render would, so a config a render refuses fails here. Never throws.</summary>
+    public static IReadOnlyList<ModelCheck> CheckModel(string folder, string? manifestPath = null, bool gpuProvider = false) =>
+        ModelIntegrity.Check(folder, manifestPath, gpuProvider, config =>
+        {
+            if (config.ClassName is { } name && Schedulers.SchedulerFactory.IsKnown(name))
+                _ = Schedulers.SchedulerFactory.Create(config, new TextToImageRequest().Steps).Timesteps;
+        });
+
     /// <summary>
     /// The estimated peak of a render per mode (Get-RenderMemoryEstimate) under <paramref name="budgetBytes"/>, from the
     /// graph of <paramref name="modelFolder"/>, else of the session's model, else from SDXL 1.0's published shapes in
@@ -155,9 +164,9 @@ public sealed class NanoBananaEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(output);
-        if (job.OutputPath is { } path) output.EnsureWritable(path);
+        if (job.OutputPath is { } path) output.EnsureWritable(path, $"Row {job.Row.Label}");
         var image = Render(job.ModelFolder, job.Request, progress, cancellationToken);
-        if (job.OutputPath is { } target) output.Write(image, target);
+        if (job.OutputPath is { } target) output.Write(image, target, $"Row {job.Row.Label}");
         return image;
     }
 
@@ -170,6 +179,7 @@ public sealed class NanoBananaEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        request.Validate(); // sizes within limits before the memory estimate multiplies them
         var session = Session;
         var loras = Loras.Select(request.LoraWeights);
         var policy = session.PolicyFor(session.OpenModel(modelFolder), request);

@@ -59,7 +59,7 @@ public sealed record RenderRow
     public string? LoraWeight { get; init; }
 
     /// <summary>How error messages name the row: its product name, else its position.</summary>
-    public string Label => Given(Name) ? $"'{Name!.Trim()}'" : $"#{Index}";
+    public string Label => Given(Name) ? $"'{Limits.Excerpt.Of(Name!.Trim(), 120)}'" : $"#{Index}";
 
     /// <summary>
     /// The request this row describes, with its seed fixed (drawn now when the row has none, so the file name,
@@ -164,14 +164,17 @@ public sealed record RenderRow
     // A1111 chunker (comma backtrack) keeps each part's phrase inside one 75-token window.
     string ComposePrompt()
     {
-        string prompt = Given(Prompt) ? Flatten(nameof(Prompt), Prompt!) : "";
+        string prompt = Given(Prompt) ? Flatten(nameof(Prompt), Prompt!, Limits.InputLimits.MaxPromptCharacters) : "";
         if (!Given(Parts)) return prompt;
-        string parts = Flatten(nameof(Parts), Parts!);
+        string parts = Flatten(nameof(Parts), Parts!, Limits.InputLimits.MaxPartsCharacters);
         return prompt.Length == 0 ? parts : $"{prompt.TrimEnd().TrimEnd(',')}, {parts}";
     }
 
-    string Flatten(string field, string text)
+    // The raw cell's length is checked before any parsing, so a 50 MB cell costs nothing.
+    string Flatten(string field, string text, int maxCharacters)
     {
+        if (text.Length > maxCharacters)
+            throw new RenderRowException(Label, field, $"{field} is {text.Length:N0} characters, over the limit of {maxCharacters:N0}; shorten it (CLIP reads 75 tokens per window).");
         try
         {
             return StructuredPrompt.Flatten(text.Trim());

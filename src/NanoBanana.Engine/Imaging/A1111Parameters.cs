@@ -17,9 +17,6 @@ public static partial class A1111Parameters
     private const string NegativePrefix = "Negative prompt:";
     private const string LoraKey = "Lora weights";
 
-    [GeneratedRegex("""\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)""")]
-    private static partial Regex PairPattern();
-
     [GeneratedRegex(@"^(\d+)x(\d+)$")]
     private static partial Regex SizePattern();
 
@@ -48,9 +45,9 @@ public static partial class A1111Parameters
         var lines = text.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         if (lines.Count == 0) return result;
 
-        var pairs = PairPattern().Matches(lines[^1]);
+        var pairs = A1111PairScanner.Scan(lines[^1]);
         if (IsPairsLine(lines[^1], pairs)) lines.RemoveAt(lines.Count - 1);
-        else pairs = PairPattern().Matches("");
+        else pairs = [];
 
         var prompt = new StringBuilder();
         var negative = new StringBuilder();
@@ -70,8 +67,8 @@ public static partial class A1111Parameters
         result.Prompt = prompt.ToString();
         result.NegativePrompt = negative.ToString();
 
-        foreach (Match m in pairs)
-            Apply(result, m.Groups[1].Value.Trim(), Unquote(m.Groups[2].Value.Trim()));
+        foreach (var pair in pairs)
+            Apply(result, pair.Key.Trim(), Unquote(pair.Value.Trim()));
         return result;
     }
 
@@ -79,10 +76,10 @@ public static partial class A1111Parameters
     /// A1111's rule (3 or more pairs), widened so this module's own short lines (e.g. only "Seed: 42")
     /// read back too: a line made entirely of pairs whose keys this module writes.
     /// </summary>
-    private static bool IsPairsLine(string line, MatchCollection pairs) =>
+    private static bool IsPairsLine(string line, List<A1111PairScanner.Pair> pairs) =>
         pairs.Count >= 3
         || (pairs.Count > 0 && pairs.Sum(m => m.Length) >= line.TrimEnd().Length
-            && pairs.All(m => KnownKeys.Contains(m.Groups[1].Value.Trim())));
+            && pairs.All(m => KnownKeys.Contains(m.Key.Trim())));
 
     private static readonly HashSet<string> KnownKeys = new(StringComparer.Ordinal)
     {
@@ -105,9 +102,11 @@ public static partial class A1111Parameters
             case "Seed" when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long seed):
                 p.Seed = seed;
                 break;
-            case "Size" when SizePattern().Match(value) is { Success: true } size:
-                p.Width = int.Parse(size.Groups[1].Value, CultureInfo.InvariantCulture);
-                p.Height = int.Parse(size.Groups[2].Value, CultureInfo.InvariantCulture);
+            case "Size" when SizePattern().Match(value) is { Success: true } size
+                && int.TryParse(size.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int width)
+                && int.TryParse(size.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int height):
+                p.Width = width;
+                p.Height = height;
                 break;
             case "Model":
                 p.Model = value;

@@ -1,4 +1,5 @@
 using NanoBanana.Layout;
+using NanoBanana.Limits;
 using SkiaSharp;
 
 namespace NanoBanana.Imaging;
@@ -13,24 +14,52 @@ public static class ImageCodec
 
     public static RgbaImage Read(string path)
     {
-        byte[] data;
+        return Decode(ReadBytes(path), path);
+    }
+
+    /// <summary>The generation parameters an image file carries, without decoding its pixels (a 20000² PNG's
+    /// metadata costs its file read, not 1.6 GB of RGBA).</summary>
+    public static GenerationParameters ReadParameters(string path)
+    {
+        byte[] data = ReadBytes(path);
+        using (var codec = SKCodec.Create(new SKMemoryStream(data), out var result))
+            if (codec is null) throw NotAnImage(path, result);
+        return ParametersOf(data);
+    }
+
+    static byte[] ReadBytes(string path)
+    {
         try
         {
-            data = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new FileNotFoundException($"Cannot find the image '{path}'. Check the path.", path, ex);
         }
-        return Decode(data, path);
+    }
+
+    static ImageFormatException NotAnImage(string sourceName, SKCodecResult result) =>
+        new($"'{sourceName}' is not an image this module can read ({result}). Use a PNG, JPEG, WebP, BMP or GIF file.");
+
+    static GenerationParameters ParametersOf(byte[] data) =>
+        PngTextChunks.Read(data, ParametersKeyword) is { } text ? A1111Parameters.Parse(text) : new GenerationParameters();
+
+    /// <summary>Refuses sizes no RGBA buffer here can hold (or the machine's memory cannot), before anything is allocated.</summary>
+    public static void CheckSize(long width, long height, string item)
+    {
+        const string fix = "Reduce the image with another tool first.";
+        InputLimits.Check(item, "the image width", width, InputLimits.MaxImageSide, fix);
+        InputLimits.Check(item, "the image height", height, InputLimits.MaxImageSide, fix);
+        InputLimits.Check(item, $"the pixel count of {width}x{height}", width * height, InputLimits.MaxImagePixels(), fix);
     }
 
     /// <summary>Decodes image bytes; <paramref name="sourceName"/> names the source in errors.</summary>
     public static RgbaImage Decode(byte[] data, string sourceName)
     {
         using var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
-        if (codec is null)
-            throw new ImageFormatException($"'{sourceName}' is not an image this module can read ({result}). Use a PNG, JPEG, WebP, BMP or GIF file.");
+        if (codec is null) throw NotAnImage(sourceName, result);
+        CheckSize(codec.Info.Width, codec.Info.Height, sourceName);
 
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var pixels = new byte[info.BytesSize];
@@ -43,8 +72,7 @@ public static class ImageCodec
             throw new ImageFormatException($"'{sourceName}' is damaged or truncated ({decoded}). Re-export or re-download the file.");
 
         bool hasAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
-        string? text = PngTextChunks.Read(data, ParametersKeyword);
-        var parameters = text is null ? new GenerationParameters() : A1111Parameters.Parse(text);
+        var parameters = ParametersOf(data);
         parameters.Layout = ReadLayout(data);
         return new RgbaImage(info.Width, info.Height, pixels, hasAlpha, parameters);
     }

@@ -21,6 +21,15 @@ public sealed class OutputNotWritableException(string path, Exception inner)
 public sealed class ImageSizeMismatchException(int referenceWidth, int referenceHeight, int width, int height)
     : Exception($"The images differ in size: the reference is {referenceWidth}x{referenceHeight}, the other image {width}x{height}. Compare renders made at the same -Width and -Height, or resize one first.");
 
+/// <summary>An item would write a file that an earlier item of the same command wrote (see <see cref="OutputTarget"/>).</summary>
+public sealed class DuplicateOutputException(string path, string firstItem, string item)
+    : IOException($"{item} would write '{path}', which {firstItem} wrote earlier in this command; -Force never replaces the command's own files. Give each item a distinct name.")
+{
+    public string Path { get; } = path;
+
+    public string FirstItem { get; } = firstItem;
+}
+
 /// <summary>-OutFile names one file, but a second image came for it.</summary>
 public sealed class OutFileWithSeveralImagesException(string path)
     : InvalidOperationException($"-OutFile '{path}' names one file, but more than one image came down the pipeline. Use -OutputDirectory to write each image under its own name.")

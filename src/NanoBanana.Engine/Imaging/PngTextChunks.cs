@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using NanoBanana.Limits;
 
 namespace NanoBanana.Imaging;
 
 /// <summary>
 /// Reads and inserts PNG text chunks (tEXt, zTXt, iTXt). Reading walks the chunk list with every length
-/// checked against the data, so a damaged file yields no text rather than an exception or a huge allocation.
+/// checked against the data, so a damaged file yields no text rather than an exception or a huge allocation;
+/// text longer than <see cref="InputLimits.MaxMetadataTextBytes"/> (stored or inflated) is not read either.
 /// </summary>
 public static class PngTextChunks
 {
@@ -77,7 +79,7 @@ public static class PngTextChunks
     }
 
     private static string? ReadText(ReadOnlySpan<byte> data, string keyword) =>
-        TrySplitKeyword(data, keyword, out var rest) ? Latin1.GetString(rest) : null;
+        TrySplitKeyword(data, keyword, out var rest) && rest.Length <= InputLimits.MaxMetadataTextBytes ? Latin1.GetString(rest) : null;
 
     private static string? ReadCompressedText(ReadOnlySpan<byte> data, string keyword) =>
         TrySplitKeyword(data, keyword, out var rest) && rest.Length >= 1 && rest[0] == 0 ? Inflate(rest[1..], Latin1) : null;
@@ -93,7 +95,8 @@ public static class PngTextChunks
             if (zero < 0) return null;
             rest = rest[(zero + 1)..];
         }
-        return compressed ? Inflate(rest, Encoding.UTF8) : Encoding.UTF8.GetString(rest);
+        return compressed ? Inflate(rest, Encoding.UTF8)
+            : rest.Length <= InputLimits.MaxMetadataTextBytes ? Encoding.UTF8.GetString(rest) : null;
     }
 
     private static string? Inflate(ReadOnlySpan<byte> compressed, Encoding encoding)
@@ -108,7 +111,7 @@ public static class PngTextChunks
             int read;
             while ((read = zlib.Read(buffer)) > 0)
             {
-                if (output.Length + read > 16 << 20) return null;
+                if (output.Length + read > InputLimits.MaxMetadataTextBytes) return null;
                 output.Write(buffer, 0, read);
             }
             return encoding.GetString(output.ToArray());

@@ -19,8 +19,8 @@ public sealed class RgbaImage
     {
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(nameof(width), $"Image size {width}x{height} must be positive.");
-        if (pixels.Length != checked(width * height * BytesPerPixel))
-            throw new ArgumentException($"A {width}x{height} RGBA image needs {width * height * BytesPerPixel} bytes, got {pixels.Length}.", nameof(pixels));
+        if (pixels.Length != (long)width * height * BytesPerPixel)
+            throw new ArgumentException($"A {width}x{height} RGBA image needs {(long)width * height * BytesPerPixel} bytes, got {pixels.Length}.", nameof(pixels));
         Width = width;
         Height = height;
         Pixels = pixels;
@@ -33,7 +33,8 @@ public sealed class RgbaImage
     /// <summary>A new opaque (alpha 255) image of the given size.</summary>
     public static RgbaImage CreateOpaque(int width, int height, GenerationParameters? parameters = null)
     {
-        var pixels = new byte[checked(width * height * BytesPerPixel)];
+        ImageCodec.CheckSize(width, height, "the new image");
+        var pixels = new byte[width * height * BytesPerPixel];
         for (int i = 3; i < pixels.Length; i += BytesPerPixel) pixels[i] = 255;
         return new RgbaImage(width, height, pixels, hasAlpha: false, parameters);
     }

@@ -59,10 +59,11 @@ public sealed class LoraAdapter
                 throw new InvalidDataException($"'{file.Path}': '{downKey}' has no matching '{upKey}'. The LoRA file is incomplete.");
             var downInfo = file.Tensors[downKey];
             var kind = CheckShapes(file.Path, downKey, downInfo.Shape, upKey, upInfo.Shape);
-            int rank = checked((int)downInfo.Shape[0]);
+            int rank = downInfo.Shape[0] <= 65536 && downInfo.ElementCount > 0 ? (int)downInfo.Shape[0]
+                : throw new InvalidDataException($"'{file.Path}': '{downKey}' [{string.Join(",", downInfo.Shape)}] is not a LoRA factor (rank 1 to 65536, no empty dimension). Re-export the LoRA.");
             float alpha = ReadAlpha(file, stem, kohya, rank);
-            targets.Add(new LoraTarget(component, moduleKey, stem, file.ReadFloats(downKey), downInfo.Shape,
-                file.ReadFloats(upKey), upInfo.Shape, alpha, rank, kind));
+            targets.Add(new LoraTarget(component, moduleKey, stem, ReadFinite(file, downKey), downInfo.Shape,
+                ReadFinite(file, upKey), upInfo.Shape, alpha, rank, kind));
         }
         return new LoraAdapter(name, format, targets);
     }
@@ -91,14 +92,24 @@ public sealed class LoraAdapter
     {
         if (kohya && file.Tensors.ContainsKey(stem + ".alpha"))
         {
-            var alpha = file.ReadFloats(stem + ".alpha");
+            var alpha = ReadFinite(file, stem + ".alpha");
             if (alpha.Length != 1) throw new InvalidDataException($"'{file.Path}': '{stem}.alpha' must be a scalar.");
             return alpha[0];
         }
         // PEFT keeps alpha in metadata (lora_alpha, or a per-module override); without it, alpha = rank (scale 1).
         if (file.Metadata.TryGetValue("lora_alpha", out var text)
             && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float fromMetadata))
-            return fromMetadata;
+            return float.IsFinite(fromMetadata) ? fromMetadata
+                : throw new InvalidDataException($"'{file.Path}': lora_alpha in __metadata__ is {text}. A NaN or infinite alpha would make every render black; fix the metadata or re-export the LoRA.");
         return rank;
+    }
+
+    /// <summary>A tensor's values, refused when any is NaN or infinite: such a LoRA turns every render black.</summary>
+    private static float[] ReadFinite(SafetensorsFile file, string key)
+    {
+        var values = file.ReadFloats(key);
+        int bad = Limits.FiniteValues.FirstNonFinite(values);
+        return bad < 0 ? values
+            : throw new InvalidDataException($"'{file.Path}': tensor '{key}' holds {values[bad]} at element {bad}. A NaN or infinite LoRA weight would make every render black; re-export the LoRA (it may have diverged in training).");
     }
 }

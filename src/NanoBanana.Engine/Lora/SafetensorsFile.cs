@@ -78,6 +78,19 @@ public sealed class SafetensorsFile : IDisposable
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException ex) { throw Bad(path, $"the header is not valid JSON ({ex.Message})."); }
+        try
+        {
+            return ReadEntries(path, doc, dataStart, dataLength);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json checks a string's UTF-8 only when it is read (a name or a metadata value).
+            throw Bad(path, "the header holds text that is not valid UTF-8.");
+        }
+    }
+
+    private static (Dictionary<string, SafetensorsTensorInfo>, Dictionary<string, string>) ReadEntries(string path, JsonDocument doc, long dataStart, long dataLength)
+    {
 
         var tensors = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -74,9 +74,9 @@ public sealed class DiffusionModel
         string vaeConfig = System.IO.Path.Combine(folder, VaeDecoder, "config.json");
         if (File.Exists(vaeConfig))
         {
-            var vae = JsonDocument.Parse(File.ReadAllText(vaeConfig)).RootElement;
-            if (vae.TryGetProperty("scaling_factor", out var sf) && sf.ValueKind == JsonValueKind.Number)
-                scaling = (float)sf.GetDouble();
+            if (ModelConfigFile.Number(ModelConfigFile.Read(vaeConfig), "scaling_factor", vaeConfig) is double factor)
+                scaling = factor > 0 && factor <= 100 ? (float)factor
+                    : throw new InvalidDataException($"'{vaeConfig}': scaling_factor {factor} is out of range (SDXL's is 0.13025, SD 1.5's 0.18215). Copy the original file again.");
         }
         foreach (string tokenizer in architecture == DiffusionArchitecture.StableDiffusionXL ? new[] { "tokenizer", "tokenizer_2" } : ["tokenizer"])
             if (!File.Exists(System.IO.Path.Combine(folder, tokenizer, "vocab.json")))
@@ -92,11 +92,9 @@ public sealed class DiffusionModel
     internal static (ModelRecognition Recognition, JsonElement Index, Dictionary<string, ModelComponent> Components) Recognise(string folder)
     {
         string indexPath = System.IO.Path.Combine(folder, "model_index.json");
-        JsonElement index;
-        try { index = JsonDocument.Parse(File.ReadAllText(indexPath)).RootElement; }
-        catch (JsonException e) { throw new InvalidDataException($"'{indexPath}' is not valid JSON: {e.Message}", e); }
-        string className = index.ValueKind == JsonValueKind.Object && index.TryGetProperty("_class_name", out var cn) && cn.ValueKind == JsonValueKind.String
-            ? cn.GetString() ?? "" : "";
+        // Within the size limit, and a _class_name of another kind (a number) is named rather than read as "".
+        var index = ModelConfigFile.Read(indexPath);
+        string className = ModelConfigFile.String(index, "_class_name", indexPath) ?? "";
         var read = new Dictionary<string, ModelComponent> { [Unet] = ReadComponent(folder, Unet) };
         var encoders = new Dictionary<string, ModelComponent>();
         foreach (string encoder in new[] { TextEncoder, TextEncoder2 })
@@ -131,9 +129,14 @@ public sealed class DiffusionModel
             throw new InvalidDataException($"'{path}' is not a readable ONNX model ({e.Message}). Re-export it with `optimum-cli export onnx`.", e);
         }
         var initializers = proto.Graph.Initializer.Select(i => i.Name).ToHashSet();
-        static TensorContract Contract(ValueInfoProto v) => new(v.Name, (TensorElementType)v.Type.TensorType.ElemType,
-            v.Type.TensorType.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? (int)d.DimValue : -1).ToArray() ?? []);
-        long weightBytes = proto.Graph.Initializer.Sum(t => OnnxDataTypeExtensions.ElementCount(t.Dims) * ((OnnxDataType)t.DataType).SizeInBytes());
+        // A declared size outside int (a damaged or hostile file) is refused, not wrapped into a plausible one.
+        TensorContract Contract(ValueInfoProto v) => new(v.Name, (TensorElementType)v.Type.TensorType.ElemType,
+            v.Type.TensorType.Shape?.Dim.Select(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? -1
+                : d.DimValue is >= 0 and <= int.MaxValue ? (int)d.DimValue
+                : throw new InvalidDataException($"'{path}': '{v.Name}' declares dimension {d.DimValue}. Re-export it with `optimum-cli export onnx`.")).ToArray() ?? []);
+        long weightBytes;
+        try { weightBytes = checked(proto.Graph.Initializer.Sum(t => InitializerInfo.From(t, path).ByteLength)); }
+        catch (OverflowException) { throw new InvalidDataException($"'{path}': its initializers add up to more than 2⁶³ bytes. Re-export it with `optimum-cli export onnx`."); }
         return new ModelComponent(name, path,
             proto.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Contract).ToArray(),
             proto.Graph.Output.Select(Contract).ToArray(), weightBytes);

@@ -24,7 +24,10 @@ public static class ModelIntegrity
 
     /// <param name="gpuProvider">A GPU provider is available: graphs with GPU-only contribution operators are a
     /// warning rather than a failure.</param>
-    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, bool gpuProvider = false)
+    /// <param name="buildScheduler">Builds the model's own scheduler from its config (its betas, sigmas and timesteps,
+    /// as the first render would) and throws what a render would; given by the engine, which knows the schedulers
+    /// (this folder does not depend on them). Null checks the config's values only.</param>
+    public static IReadOnlyList<ModelCheck> Check(string folder, string? manifestPath = null, bool gpuProvider = false, Action<SchedulerConfig>? buildScheduler = null)
     {
         var checks = new List<ModelCheck>();
         folder = Path.GetFullPath(folder);
@@ -47,16 +50,65 @@ public static class ModelIntegrity
         checks.Add(Passed("model", "Layout", "Recognised: " + recognition.Summary));
 
         bool xl = architecture == DiffusionArchitecture.StableDiffusionXL;
-        CheckScheduler(folder, checks);
-        foreach (string tokenizer in xl ? new[] { "tokenizer", "tokenizer_2" } : ["tokenizer"]) CheckTokenizer(folder, tokenizer, checks);
+        Guard(checks, "scheduler", "Config", () => CheckScheduler(folder, checks, buildScheduler));
+        foreach (string tokenizer in xl ? new[] { "tokenizer", "tokenizer_2" } : ["tokenizer"])
+            Guard(checks, tokenizer, "Vocabulary", () => CheckTokenizer(folder, tokenizer, checks));
 
         var contracts = new Dictionary<string, ModelComponent>();
         foreach (string component in DiffusionModel.RequiredComponents(architecture))
-            if (CheckComponent(folder, component, xl, required: true, gpuProvider, checks) is { } contract) contracts[component] = contract;
-        CheckComponent(folder, "vae_encoder", xl, required: false, gpuProvider, checks);
-        CheckConditioningWidth(contracts, xl, checks);
-        if (manifestPath is not null) CheckManifest(folder, manifestPath, checks);
+            Guard(checks, component, "Parses", () =>
+            {
+                if (CheckComponent(folder, component, xl, required: true, gpuProvider, checks) is { } contract) contracts[component] = contract;
+            });
+        Guard(checks, "vae_encoder", "Parses", () => CheckComponent(folder, "vae_encoder", xl, required: false, gpuProvider, checks));
+        Guard(checks, DiffusionModel.Unet, "Conditioning width", () => CheckConditioningWidth(contracts, xl, checks));
+        Guard(checks, "model", "Configs", () => CheckConfigs(folder, checks));
+        // Last, and only when nothing failed yet: it catches what the finer checks above do not look at.
+        if (checks.All(c => c.Status != ModelCheckStatus.Failed)) Guard(checks, "model", "Opens for rendering", () => CheckOpens(folder, checks));
+        if (manifestPath is not null) Guard(checks, "manifest", "SHA-256", () => CheckManifest(folder, manifestPath, checks));
         return checks;
+    }
+
+    /// <summary>Runs one check so that whatever it meets becomes its Failed finding: Test-NanoBananaModel never throws.</summary>
+    static void Guard(List<ModelCheck> checks, string component, string check, Action run)
+    {
+        try
+        {
+            run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            checks.Add(Failed(component, check, $"{e.Message} ({e.GetType().Name}) Copy this part again from the original export, or re-export the model."));
+        }
+    }
+
+    /// <summary>Every component's config.json (optional in exports) must be a JSON object within the size limit.</summary>
+    static void CheckConfigs(string folder, List<ModelCheck> checks)
+    {
+        var configs = Directory.EnumerateDirectories(folder).Select(d => Path.Combine(d, "config.json")).Where(File.Exists).Order(StringComparer.Ordinal).ToList();
+        var problems = new List<string>();
+        foreach (string config in configs)
+        {
+            try { ModelConfigFile.Read(config); }
+            catch (IOException e) { problems.Add(e.Message); }
+        }
+        if (problems.Count > 0) checks.Add(Failed("model", "Configs", string.Join(" ", problems)));
+        else if (configs.Count > 0) checks.Add(Passed("model", "Configs", $"{configs.Count} config.json file(s) read."));
+    }
+
+    /// <summary>What rendering does first: open the folder as a model (index, components' contracts, scheduler,
+    /// VAE scaling factor, tokenizers). Anything it refuses, this reports.</summary>
+    static void CheckOpens(string folder, List<ModelCheck> checks)
+    {
+        try
+        {
+            var model = DiffusionModel.Open(folder);
+            checks.Add(Passed("model", "Opens for rendering", $"{model.Architecture}, VAE scaling factor {model.VaeScalingFactor}."));
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ArgumentException)
+        {
+            checks.Add(Failed("model", "Opens for rendering", $"Rendering would refuse this folder: {e.Message}"));
+        }
     }
 
     static TensorRule[] Rules(string component, bool xl) => component switch
@@ -169,13 +221,7 @@ public static class ModelIntegrity
         }
         try
         {
-            using (var document = JsonDocument.Parse(File.ReadAllText(vocab)))
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object || document.RootElement.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Number))
-                    throw new InvalidDataException("it must be one JSON object mapping each token to its integer id");
-            }
-            var bad = File.ReadLines(merges).Select((line, i) => (line, i)).Skip(1).FirstOrDefault(l => l.line.Length > 0 && l.line.Split(' ').Length != 2);
-            if (bad.line is not null) throw new InvalidDataException($"merges.txt line {bad.i + 1} ('{bad.line}') is not two symbols separated by a space");
+            // The tokenizer's own reader: sizes and entry counts within limits, garbage quoted without control characters.
             var loaded = ClipTokenizer.Load(dir);
             checks.Add(Passed(tokenizer, "Vocabulary", $"CLIP BPE: bos {loaded.BosId}, eos {loaded.EosId}, pad {loaded.PadId}."));
         }
@@ -185,17 +231,18 @@ public static class ModelIntegrity
         }
     }
 
-    static void CheckScheduler(string folder, List<ModelCheck> checks)
+    static void CheckScheduler(string folder, List<ModelCheck> checks, Action<SchedulerConfig>? buildScheduler)
     {
         string path = Path.Combine(folder, "scheduler", "scheduler_config.json");
         try
         {
             var config = SchedulerConfig.Load(path);
+            if (config.UnsupportedOptions.Count == 0) buildScheduler?.Invoke(config);
             checks.Add(config.UnsupportedOptions.Count == 0
                 ? Passed("scheduler", "Config", $"{config.ClassName}, {config.TimestepSpacing ?? "default"} spacing, {config.PredictionType ?? "epsilon"} prediction.")
                 : new ModelCheck("scheduler", "Config", ModelCheckStatus.Warning, $"'{path}' sets options the schedulers ignore: {string.Join(", ", config.UnsupportedOptions)}."));
         }
-        catch (Exception e) when (e is IOException or JsonException or InvalidDataException)
+        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or ArgumentException or NotSupportedException)
         {
             checks.Add(Failed("scheduler", "Config", $"'{path}' cannot be read ({e.Message}). Copy scheduler/scheduler_config.json from the original diffusers model."));
         }
@@ -205,12 +252,17 @@ public static class ModelIntegrity
     static void CheckManifest(string folder, string manifestPath, List<ModelCheck> checks)
     {
         string[] lines;
-        try { lines = File.ReadAllLines(manifestPath); }
-        catch (IOException e)
+        try
+        {
+            Limits.InputLimits.CheckFileLength(manifestPath, Limits.InputLimits.MaxConfigJsonBytes, "A manifest lists a model's files: one short line each.");
+            lines = File.ReadAllLines(manifestPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             checks.Add(Failed("manifest", "SHA-256", $"Cannot read the manifest '{manifestPath}': {e.Message}"));
             return;
         }
+        string root = folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         int verified = 0, failures = checks.Count;
         foreach (string raw in lines)
         {
@@ -219,11 +271,20 @@ public static class ModelIntegrity
             int space = line.IndexOf(' ');
             if (space != 64)
             {
-                checks.Add(Failed("manifest", "SHA-256", $"'{manifestPath}': line '{line}' is not '<64 hex digits>  <relative path>' (the format `sha256sum` writes)."));
+                checks.Add(Failed("manifest", "SHA-256", $"'{manifestPath}': line '{Limits.Excerpt.Of(line)}' is not '<64 hex digits>  <relative path>' (the format `sha256sum` writes)."));
                 continue;
             }
             string expected = line[..64].ToLowerInvariant(), relative = line[(space + 1)..].TrimStart(' ', '*');
+            // Only the model's own regular files are hashed: a line naming ../../dev/zero (or a link to it) would never end.
             string file = Path.GetFullPath(Path.Combine(folder, relative));
+            string? outside = !file.StartsWith(root, StringComparison.Ordinal) ? file
+                : File.Exists(file) && File.ResolveLinkTarget(file, returnFinalTarget: true) is { } target && !target.FullName.StartsWith(root, StringComparison.Ordinal) ? target.FullName
+                : null;
+            if (outside is not null)
+            {
+                checks.Add(Failed("manifest", "SHA-256", $"'{Limits.Excerpt.Of(relative)}' resolves to '{Limits.Excerpt.Of(outside)}', outside the model folder '{folder}'. A manifest lists the model's own files; fix the line."));
+                continue;
+            }
             if (!File.Exists(file))
             {
                 checks.Add(Failed("manifest", "SHA-256", $"'{relative}' is listed in the manifest but missing from '{folder}'. Copy it from the original export."));

@@ -44,13 +44,18 @@ public sealed record SchedulerConfig
     /// <summary>Reads <c>scheduler_config.json</c>.</summary>
     public static SchedulerConfig Load(string path)
     {
+        string json = Limits.InputLimits.ReadText(path, Limits.InputLimits.MaxConfigJsonBytes, "Copy scheduler/scheduler_config.json from the original diffusers model.");
         try
         {
-            return Parse(File.ReadAllText(path));
+            return Parse(json);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}': {e.Message}", e);
         }
     }
 
@@ -61,9 +66,17 @@ public sealed record SchedulerConfig
         if (root.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException("A scheduler config must be a JSON object.");
 
-        string? Str(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        // Integers may be written as 1000.0 by some exporters.
-        int? Int(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? (int)Math.Round(v.GetDouble()) : null;
+        string? Str(string key)
+        {
+            if (!root.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.String) return null;
+            try { return v.GetString(); }
+            catch (InvalidOperationException) { throw new InvalidDataException($"\"{key}\" is not valid UTF-8 text."); }
+        }
+        // Integers may be written as 1000.0 by some exporters; values beyond int are refused, not wrapped.
+        int? Int(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number
+            ? Math.Round(v.GetDouble()) is var n && n is >= int.MinValue and <= int.MaxValue ? (int)n
+                : throw new InvalidDataException($"\"{key}\" is {v.GetRawText()}, not a whole number in range.")
+            : null;
         double? Num(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
         bool? Bool(string key) => root.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
 
@@ -73,7 +86,7 @@ public sealed record SchedulerConfig
         if (root.TryGetProperty("trained_betas", out var tb) && tb.ValueKind == JsonValueKind.Array) unsupported.Add("trained_betas");
         if (Str("timestep_type") is { } tt && tt != "discrete") unsupported.Add($"timestep_type={tt}");
 
-        return new SchedulerConfig
+        var config = new SchedulerConfig
         {
             ClassName = Str("_class_name"),
             NumTrainTimesteps = Int("num_train_timesteps"),
@@ -98,6 +111,28 @@ public sealed record SchedulerConfig
             TimestepScaling = Num("timestep_scaling"),
             UnsupportedOptions = unsupported,
         };
+        config.CheckRanges();
+        return config;
+    }
+
+    /// <summary>Refuses values no scheduler can use (a huge num_train_timesteps would allocate gigabytes; a beta
+    /// outside (0, 1) makes NaN sigmas and a black image), naming the key and its valid range.</summary>
+    void CheckRanges()
+    {
+        static void Require(bool ok, string key, object? value, string range)
+        {
+            if (!ok) throw new InvalidDataException($"\"{key}\" is {value}; use {range}. Copy scheduler_config.json from the original diffusers model.");
+        }
+        int timesteps = NumTrainTimesteps ?? 1000;
+        Require(timesteps >= 2 && timesteps <= Limits.InputLimits.MaxTrainTimesteps, "num_train_timesteps", NumTrainTimesteps, $"2 to {Limits.InputLimits.MaxTrainTimesteps} (every released model: 1000)");
+        Require(BetaStart is null or (> 0 and < 1), "beta_start", BetaStart, "a number between 0 and 1 (0.00085 for SD)");
+        Require(BetaEnd is null or (> 0 and < 1), "beta_end", BetaEnd, "a number between 0 and 1 (0.012 for SD)");
+        Require(BetaStart is null || BetaEnd is null || BetaStart <= BetaEnd, "beta_start", BetaStart, $"a value no larger than beta_end ({BetaEnd})");
+        Require(StepsOffset is null || (StepsOffset >= 0 && StepsOffset < timesteps), "steps_offset", StepsOffset, $"0 to {timesteps - 1} (SD: 1)");
+        Require(ClipSampleRange is null or > 0, "clip_sample_range", ClipSampleRange, "a positive number (1.0)");
+        Require(SolverOrder is null or (>= 1 and <= 3), "solver_order", SolverOrder, "1, 2 or 3");
+        Require(OriginalInferenceSteps is null || (OriginalInferenceSteps >= 1 && OriginalInferenceSteps <= timesteps), "original_inference_steps", OriginalInferenceSteps, $"1 to {timesteps} (LCM: 50)");
+        Require(TimestepScaling is null or (> 0 and <= 1e4), "timestep_scaling", TimestepScaling, "a positive number (LCM: 10)");
     }
 
     /// <summary>SDXL base 1.0's shipped config (EulerDiscreteScheduler, leading spacing, steps_offset 1).</summary>

@@ -12,7 +12,7 @@ public sealed record InitializerInfo(string Name, OnnxDataType DataType, IReadOn
     internal static InitializerInfo From(TensorProto tensor, string modelPath)
     {
         var type = (OnnxDataType)tensor.DataType;
-        long expected = OnnxDataTypeExtensions.ElementCount(tensor.Dims) * type.SizeInBytes();
+        long expected = ByteLengthOf(tensor, modelPath);
         if (tensor.DataLocation != TensorProto.Types.DataLocation.External)
             return new InitializerInfo(tensor.Name, type, tensor.Dims, expected, null, 0);
 
@@ -35,5 +35,23 @@ public sealed record InitializerInfo(string Name, OnnxDataType DataType, IReadOn
         if (length != expected)
             throw new InvalidDataException($"'{modelPath}': initializer '{tensor.Name}' declares {length} bytes of external data but its shape and type need {expected}. Re-export the model.");
         return new InitializerInfo(tensor.Name, type, tensor.Dims, length, location, offset);
+    }
+
+    /// <summary>Element count × element size, checked: a hostile file's dims may be negative or multiply past 2⁶³.</summary>
+    static long ByteLengthOf(TensorProto tensor, string modelPath)
+    {
+        var type = (OnnxDataType)tensor.DataType;
+        if (!Enum.IsDefined(type))
+            throw new InvalidDataException($"'{modelPath}': initializer '{tensor.Name}' has data_type {tensor.DataType}, which is not one of {string.Join(", ", Enum.GetNames<OnnxDataType>())}. Re-export the model in fp32 or fp16.");
+        if (tensor.Dims.Any(d => d < 0))
+            throw new InvalidDataException($"'{modelPath}': initializer '{tensor.Name}' has a negative dimension [{string.Join(",", tensor.Dims)}]. Re-export the model.");
+        try
+        {
+            return checked(OnnxDataTypeExtensions.ElementCount(tensor.Dims) * type.SizeInBytes());
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"'{modelPath}': initializer '{tensor.Name}' has dimensions [{string.Join(",", tensor.Dims)}] whose size overflows 64 bits. Re-export the model.");
+        }
     }
 }

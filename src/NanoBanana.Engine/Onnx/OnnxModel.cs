@@ -112,14 +112,17 @@ public sealed class OnnxModel
             size = new FileInfo(file).Length;
             if (sizeCache is not null) sizeCache[file] = size;
         }
-        if (info.ExternalOffset + info.ByteLength > size)
-            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' needs bytes {info.ExternalOffset}..{info.ExternalOffset + info.ByteLength} of '{location}', which has only {size}. The data file is truncated or belongs to another export: copy it again from the original export.");
+        // Compared without adding: a hostile offset near 2⁶³ would wrap the sum below the file's size.
+        if (info.ExternalOffset > size || info.ByteLength > size - info.ExternalOffset)
+            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' needs {info.ByteLength} bytes from offset {info.ExternalOffset} of '{location}', which has only {size}. The data file is truncated or belongs to another export: copy it again from the original export.");
         return file;
     }
 
     private byte[] ReadExternal(InitializerInfo info, string location)
     {
         string file = ExternalFile(info, location);
+        if (info.ByteLength > Array.MaxLength)
+            throw new InvalidDataException($"'{Path}': initializer '{info.Name}' is {info.ByteLength} bytes, more than one array can hold; no layer this module edits is this large.");
         var bytes = new byte[info.ByteLength];
         using var handle = File.OpenHandle(file);
         int read = 0;

@@ -90,6 +90,8 @@ public sealed class TextToImagePipeline : IDisposable
             var modelInput = scheduler.ScaleModelInput(latents, step);
             var prediction = noise.Predict(Unet, loras, modelInput, scheduler.Timesteps[step], cancellationToken);
             latents = scheduler.Step(prediction, step, latents, random);
+            if (Limits.FiniteValues.FirstNonFinite(latents) is >= 0 and var bad)
+                throw new NonFiniteLatentsException(step + 1, scheduler.StepCount, latents[bad]);
             var elapsed = clock.Elapsed;
             progress?.Report(new DenoiseProgress(step + 1, scheduler.StepCount, elapsed,
                 elapsed / (step + 1) * (scheduler.StepCount - step - 1)));

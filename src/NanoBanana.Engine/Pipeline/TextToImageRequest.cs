@@ -1,5 +1,6 @@
 using NanoBanana.Imaging;
 using NanoBanana.Layout;
+using NanoBanana.Limits;
 using NanoBanana.Schedulers;
 using NanoBanana.Text;
 
@@ -70,6 +71,8 @@ public sealed record TextToImageRequest
             return (nameof(Prompt), "Prompt is empty; describe the image to render.");
         if (NegativePrompt is null)
             return (nameof(NegativePrompt), "NegativePrompt is null; use \"\" for none.");
+        if ((LengthProblem(Prompt, nameof(Prompt)) ?? LengthProblem(NegativePrompt, nameof(NegativePrompt))) is { } length)
+            return length;
         if (!Enum.IsDefined(Style))
             return (nameof(Style), $"Style '{Style}' is unknown; use one of: {string.Join(", ", Enum.GetNames<StylePreset>())}.");
         if (Steps < 1 || Steps > 1000)
@@ -101,6 +104,13 @@ public sealed record TextToImageRequest
         // 64 pixels = 8 latent pixels: the UNet halves the latent three times (SD 1.5) and ONNX exports
         // upsample by fixed factors, so other sizes fail inside the UNet's skip concatenations.
         value < 64 || value % 64 != 0
-            ? (field, $"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Max(64, (value + 32) / 64 * 64)}).")
+            ? (field, $"{field} is {value}; it must be a positive multiple of 64 (e.g. {Math.Clamp((value + 32L) / 64 * 64, 64, InputLimits.MaxRenderSide)}).")
+            : value > InputLimits.MaxRenderSide
+                ? (field, $"{field} is {value}, over the limit of {InputLimits.MaxRenderSide}; render at 1024 (SDXL's size) and upscale with Invoke-Upscale.")
+                : null;
+
+    static (string Field, string Message)? LengthProblem(string text, string field) =>
+        text.Length > InputLimits.MaxPromptCharacters
+            ? (field, $"{field} is {text.Length:N0} characters, over the limit of {InputLimits.MaxPromptCharacters:N0}; CLIP reads 75 tokens per window, so shorten it to the words that matter.")
             : null;
 }

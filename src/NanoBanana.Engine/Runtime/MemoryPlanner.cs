@@ -30,19 +30,21 @@ public static class MemoryPlanner
         bool[] attention = [false, true, true];
         if (File.Exists(configPath))
         {
-            var config = JsonDocument.Parse(File.ReadAllText(configPath)).RootElement;
-            channels = config.GetProperty("block_out_channels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var headDims = config.TryGetProperty("attention_head_dim", out var h) ? h : default;
-            heads = headDims.ValueKind == JsonValueKind.Array ? headDims.EnumerateArray().Select(e => e.GetInt32()).ToArray()
-                : Enumerable.Repeat(headDims.ValueKind == JsonValueKind.Number ? headDims.GetInt32() : 8, channels.Length).ToArray();
-            attention = config.TryGetProperty("down_block_types", out var types)
-                ? types.EnumerateArray().Select(t => t.GetString()!.StartsWith("CrossAttn", StringComparison.Ordinal)).ToArray()
-                : channels.Select(_ => true).ToArray();
+            var config = ModelConfigFile.Read(configPath);
+            channels = ModelConfigFile.Integers(config, "block_out_channels", configPath, 1, 1 << 16)
+                ?? throw new InvalidDataException($"'{configPath}' has no block_out_channels. Copy unet/config.json from the original model.");
+            heads = config.TryGetProperty("attention_head_dim", out var headDims) && headDims.ValueKind == JsonValueKind.Array
+                ? ModelConfigFile.Integers(config, "attention_head_dim", configPath, 1, 1 << 12)!
+                : Enumerable.Repeat(ModelConfigFile.Number(config, "attention_head_dim", configPath) is double h && h is >= 1 and <= 1 << 12 ? (int)h : 8, channels.Length).ToArray();
+            attention = ModelConfigFile.Strings(config, "down_block_types", configPath)?.Select(t => t.StartsWith("CrossAttn", StringComparison.Ordinal)).ToArray()
+                ?? channels.Select(_ => true).ToArray();
+            if (heads.Length != channels.Length || attention.Length != channels.Length)
+                throw new InvalidDataException($"'{configPath}': block_out_channels, attention_head_dim and down_block_types list different numbers of levels. Copy unet/config.json from the original model.");
         }
         // The decoder's widest level (at full resolution) is the first of the VAE's block_out_channels.
         string vaeConfig = Path.Combine(model.Folder, DiffusionModel.VaeDecoder, "config.json");
-        int vaeWidth = File.Exists(vaeConfig) && JsonDocument.Parse(File.ReadAllText(vaeConfig)).RootElement.TryGetProperty("block_out_channels", out var vae)
-            ? vae[0].GetInt32() : 128;
+        int vaeWidth = File.Exists(vaeConfig) && ModelConfigFile.Integers(ModelConfigFile.Read(vaeConfig), "block_out_channels", vaeConfig, 1, 1 << 16) is { } vae
+            ? vae[0] : 128;
         return new ModelShape(model.Folder, Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
             Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, vaeWidth);
     }

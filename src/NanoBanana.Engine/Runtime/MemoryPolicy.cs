@@ -130,7 +130,8 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     public int EstimatedSegmentCount => SegmentsUnet ? (int)Math.Ceiling((double)Shape.UnetBytes / SegmentBytes) : 1;
 
     /// <summary>
-    /// The estimated peak of this render. Full holds every component; Balanced releases the text encoders and the VAE
+    /// The estimated peak of this render, judged against the budget, or against the machine's memory when there is
+    /// none (a 4096² render needing 530 GB must not "fit" a 24 GB machine). Full holds every component; Balanced releases the text encoders and the VAE
     /// when the UNet needs their room and keeps as many segments as the budget allows (all without one); Low holds two
     /// segments (running and prefetched) and decodes in tiles of <paramref name="vaeTilePixels"/>.
     /// </summary>
@@ -152,7 +153,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         }
         long unetResident = SegmentsUnet ? weights : Shape.UnetBytes;
         return new MemoryEstimate(Mode, Width, Height, Batch, weights, unetActivations, vaeActivations, MemoryPlanner.RuntimeBytes,
-            peak + MemoryPlanner.RuntimeBytes, unetResident + unetActivations + MemoryPlanner.RuntimeBytes, BudgetBytes,
+            peak + MemoryPlanner.RuntimeBytes, unetResident + unetActivations + MemoryPlanner.RuntimeBytes, BudgetBytes ?? Limits.InputLimits.MachineMemoryBytes,
             segmentCount ?? EstimatedSegmentCount, Shape.Name);
     }
 }

@@ -39,6 +39,9 @@ internal sealed class NoiseSchedule
             AlphasCumprod[i] = (float)product;
         }
         TrainSigmas = AlphasCumprod.Select(a => MathF.Sqrt((1f - a) / a)).ToArray();
+        // Betas near 1 over many timesteps drive ᾱ to 0 in float32: σ = ∞, and the render would come out black.
+        if (Limits.FiniteValues.FirstNonFinite(TrainSigmas) is >= 0 and var t)
+            throw new InvalidDataException($"scheduler_config.json: beta_start {betaStart}, beta_end {betaEnd} ({betaSchedule}) over {numTrainTimesteps} timesteps give σ = {TrainSigmas[t]} at timestep {t}. Use the original model's betas (SD: 0.00085 to 0.012, scaled_linear).");
     }
 
     public static NoiseSchedule From(SchedulerConfig config, double defaultBetaStart, double defaultBetaEnd, string defaultBetaSchedule) =>

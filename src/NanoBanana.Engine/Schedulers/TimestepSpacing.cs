@@ -39,7 +39,19 @@ internal static class TimestepSpacing
         return result;
     }
 
-    public static double[] For(string spacing, int trainSteps, int count, int stepsOffset) => spacing switch
+    public static double[] For(string spacing, int trainSteps, int count, int stepsOffset)
+    {
+        if (count > trainSteps)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Steps is {count}, more than the model's {trainSteps} training timesteps; use at most {trainSteps}.");
+        var timesteps = Spaced(spacing, trainSteps, count, stepsOffset);
+        // A large steps_offset pushes "leading" timesteps past the schedule; refused here rather than as an index error
+        // mid-render. One past the end is diffusers' own result at N steps with steps_offset 1 (Euler clamps it), kept.
+        if (timesteps[0] > trainSteps)
+            throw new InvalidDataException($"scheduler_config.json: steps_offset {stepsOffset} with {count} steps gives timestep {timesteps[0]}, past the last of {trainSteps}. Use the original model's steps_offset (SD: 1).");
+        return timesteps;
+    }
+
+    static double[] Spaced(string spacing, int trainSteps, int count, int stepsOffset) => spacing switch
     {
         "leading" => Leading(trainSteps, count, stepsOffset),
         "trailing" => Trailing(trainSteps, count),

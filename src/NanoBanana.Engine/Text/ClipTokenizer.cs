@@ -56,7 +56,7 @@ public sealed partial class ClipTokenizer
             string line = raw.Trim();
             if (line.Length == 0 || (rank == 0 && line.StartsWith("#version", StringComparison.Ordinal))) continue;
             string[] pair = line.Split(' ');
-            if (pair.Length != 2) throw new InvalidDataException($"merges.txt: line '{raw}' is not a pair of symbols.");
+            if (pair.Length != 2) throw new InvalidDataException($"merges.txt: line '{Limits.Excerpt.Of(raw)}' is not a pair of symbols.");
             _mergeRanks.TryAdd((pair[0], pair[1]), rank++);
         }
         BosId = Id(StartOfText, "BOS");
@@ -76,32 +76,9 @@ public sealed partial class ClipTokenizer
         string vocabPath = Path.Combine(folder, "vocab.json"), mergesPath = Path.Combine(folder, "merges.txt");
         if (!File.Exists(vocabPath) || !File.Exists(mergesPath))
             throw new FileNotFoundException($"'{folder}' is not a CLIP tokenizer folder: it needs vocab.json and merges.txt.");
-        Dictionary<string, int> vocab;
-        try
-        {
-            vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
-                ?? throw new InvalidDataException($"'{vocabPath}' is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{vocabPath}' is not a token → id JSON object: {e.Message}", e);
-        }
-        string? pad = ReadPadToken(Path.Combine(folder, "special_tokens_map.json")) ?? ReadPadToken(Path.Combine(folder, "tokenizer_config.json"));
-        return new ClipTokenizer(vocab, File.ReadLines(mergesPath), pad);
-    }
-
-    // pad_token is either a string or an AddedToken object {"content": "!", ...}.
-    static string? ReadPadToken(string path)
-    {
-        if (!File.Exists(path)) return null;
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        if (!doc.RootElement.TryGetProperty("pad_token", out var pad)) return null;
-        return pad.ValueKind switch
-        {
-            JsonValueKind.String => pad.GetString(),
-            JsonValueKind.Object when pad.TryGetProperty("content", out var c) => c.GetString(),
-            _ => null,
-        };
+        var vocab = VocabularyFile.ReadVocabulary(vocabPath);
+        string? pad = VocabularyFile.ReadPadToken(Path.Combine(folder, "special_tokens_map.json")) ?? VocabularyFile.ReadPadToken(Path.Combine(folder, "tokenizer_config.json"));
+        return new ClipTokenizer(vocab, VocabularyFile.ReadMerges(mergesPath), pad);
     }
 
     [GeneratedRegex(@"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+", RegexOptions.IgnoreCase)]

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
+using NanoBanana.Limits;
 
 namespace NanoBanana.Text;
 
@@ -56,13 +57,19 @@ public static partial class StructuredPrompt
         XElement root;
         try
         {
-            root = XElement.Parse(prompt, LoadOptions.SetLineInfo);
+            // No DTD (so no entity can expand or read a file), and a document no longer than a Parts cell may be.
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = InputLimits.MaxPartsCharacters };
+            using var reader = XmlReader.Create(new StringReader(prompt), settings);
+            root = XElement.Load(reader, LoadOptions.SetLineInfo);
         }
         catch (XmlException e)
         {
             throw new StructuredPromptException(e.LineNumber, e.LinePosition, e.Message, e);
         }
-        return root.DescendantsAndSelf().Select(element => new PromptElement(
+        var elements = root.DescendantsAndSelf().Take(InputLimits.MaxPartsElements + 1).ToList();
+        if (elements.Count > InputLimits.MaxPartsElements)
+            throw new StructuredPromptException($"The structured prompt has more than {InputLimits.MaxPartsElements} elements, the limit; a parts list needs one element per part, so describe fewer parts.");
+        return elements.Select(element => new PromptElement(
             element.Name.LocalName,
             element.Ancestors().Count(),
             element.Attributes().Where(a => !a.IsNamespaceDeclaration).Select(a => new KeyValuePair<string, string>(a.Name.LocalName, a.Value.Trim())).ToList(),
@@ -131,6 +138,9 @@ public sealed class StructuredPromptException : FormatException
 {
     public int Line { get; }
     public int Position { get; }
+
+    /// <summary>A well-formed prompt over a limit.</summary>
+    public StructuredPromptException(string message) : base(message) { }
 
     public StructuredPromptException(int line, int position, string detail, Exception inner)
         : base($"The structured prompt is not well-formed XML at line {line}, position {position}: {detail} " +

@@ -9,6 +9,15 @@ namespace NanoBanana.PowerShell.Commands;
 [OutputType(typeof(RenderMetadata))]
 public sealed class GetRenderMetadataCommand : ImageInputCmdlet
 {
-    protected override void ProcessImage(RenderedImage image) =>
-        WriteObject(new RenderMetadata(image.Path, image.Image.Parameters, A1111Parameters.Format(image.Image.Parameters)));
+    protected override void ProcessImage(RenderedImage image) => Write(image.Path, image.Image.Parameters);
+
+    // A file's metadata is read without decoding its pixels.
+    private protected override void ProcessSource(ImageSource source)
+    {
+        if (source.Image is not null) ProcessImage(source.Image);
+        else Write(source.FilePath, ImageCodec.ReadParameters(source.FilePath!));
+    }
+
+    private void Write(string? path, GenerationParameters parameters) =>
+        WriteObject(new RenderMetadata(path, parameters, A1111Parameters.Format(parameters)));
 }

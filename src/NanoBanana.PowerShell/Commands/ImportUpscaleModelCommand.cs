@@ -26,17 +26,17 @@ public sealed class ImportUpscaleModelCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string param = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParamPath);
-        string bin = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BinPath);
-        string name = Name ?? Path.GetFileNameWithoutExtension(param);
-        var store = NanoBananaEngine.Shared.Upscalers;
-        if (!ShouldProcess(Path.Combine(store.ImportDirectory, name + ".onnx"), "Import upscaling model")) return;
         try
         {
+            string param = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ParamPath);
+            string bin = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BinPath);
+            string name = Name ?? Path.GetFileNameWithoutExtension(param);
+            var store = NanoBananaEngine.Shared.Upscalers;
+            if (!ShouldProcess(Path.Combine(store.ImportDirectory, name + ".onnx"), "Import upscaling model")) return;
             var (path, field) = store.Import(param, bin, name, Force);
             WriteObject(new UpscaleModelInfo(name, path, field.Scale, field.Radius));
         }
-        catch (NcnnFormatException ex)
+        catch (Exception ex) when (ex is NcnnFormatException or InvalidDataException)
         {
             WriteError(new ErrorRecord(ex, ErrorIds.ModelInvalid, ErrorCategory.InvalidData, ParamPath));
         }

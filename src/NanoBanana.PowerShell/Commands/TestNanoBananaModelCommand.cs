@@ -1,5 +1,7 @@
+using NanoBanana;
 using System.Management.Automation;
 using NanoBanana.Models;
+using NanoBanana.PowerShell.Infrastructure;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -22,9 +24,20 @@ public sealed class TestNanoBananaModelCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        string? manifest = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest);
-        var checks = ModelIntegrity.Check(folder, manifest, NanoBanana.Runtime.ExecutionProviders.IsCudaAvailable);
+        IReadOnlyList<ModelCheck> checks;
+        try
+        {
+            string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            string? manifest = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest);
+            checks = NanoBananaEngine.CheckModel(folder, manifest, NanoBanana.Runtime.ExecutionProviders.IsCudaAvailable);
+        }
+        catch (Exception ex) when (ErrorRecords.TryCreate(ex, Path, ex is ArgumentException or SessionStateException
+            ? (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument) : null, out var record))
+        {
+            // A path PowerShell cannot resolve; the checks themselves never throw.
+            WriteError(record);
+            return;
+        }
         if (Quiet)
         {
             WriteObject(checks.All(c => c.Status != ModelCheckStatus.Failed));

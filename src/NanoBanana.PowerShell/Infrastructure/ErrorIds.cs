@@ -28,6 +28,14 @@ public static class ErrorIds
     public const string LoraNotFound = "LoraNotFound";
     /// <summary>A LoRA file that cannot be read: truncated, a hostile header, an unsupported dtype, mismatched shapes.</summary>
     public const string LoraInvalid = "LoraInvalid";
+    /// <summary>An input over one of the engine's limits (image size, prompt or Parts length, file size, entry count); the message names the limit.</summary>
+    public const string InputTooLarge = "InputTooLarge";
+    /// <summary>An item would write a file an earlier item of the same run wrote (even with -Force).</summary>
+    public const string DuplicateOutput = "DuplicateOutput";
+    /// <summary>A render's latents became NaN or infinite at a denoising step (the message names the step).</summary>
+    public const string RenderDiverged = "RenderDiverged";
+    /// <summary>A failure the module does not classify (a defect: please report it); the item is skipped and the others go on.</summary>
+    public const string UnexpectedError = "UnexpectedError";
 
     /// <summary>A catalogue whose rows cannot be sharded or recorded: a missing or duplicated key.</summary>
     public const string CatalogueKeyInvalid = "CatalogueKeyInvalid";

@@ -32,6 +32,9 @@ public abstract class ImageInputCmdlet : CancellableCmdlet
     /// <summary>The cmdlet's work on one image, loaded from wherever it came.</summary>
     protected abstract void ProcessImage(RenderedImage image);
 
+    /// <summary>One input: decoded, then <see cref="ProcessImage"/>. A cmdlet that needs no pixels reads less.</summary>
+    private protected virtual void ProcessSource(ImageSource source) => ProcessImage(ImageSources.Load(source));
+
     protected override void ProcessRecord()
     {
         var sources = ParameterSetName switch
@@ -44,7 +47,7 @@ public abstract class ImageInputCmdlet : CancellableCmdlet
         {
             try
             {
-                ProcessImage(ImageSources.Load(source));
+                ProcessSource(source);
             }
             catch (Exception ex) when (ImageErrors.TryCreate(ex, source.Target, out var record))
             {

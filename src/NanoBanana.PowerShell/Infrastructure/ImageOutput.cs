@@ -10,7 +10,7 @@ internal static class ImageOutput
     {
         if (output.PathFor(result.Name) is not { } target) return result;
         if (!cmdlet.ShouldProcess(target, "Write " + action)) return result;
-        output.Write(result.Image, target);
+        output.Write(result.Image, target, $"Image '{result.Name}'");
         return result.WrittenTo(target);
     }
 }

@@ -3,6 +3,7 @@ using NanoBanana.Catalogue;
 using NanoBanana.Imaging;
 using NanoBanana.Lora;
 using NanoBanana.Models;
+using NanoBanana.Pipeline;
 using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Infrastructure;
@@ -19,6 +20,7 @@ internal static class RenderErrors
         RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
+        NonFiniteLatentsException => (ErrorIds.RenderDiverged, ErrorCategory.InvalidResult),
         LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         OutputNotWritableException => (ErrorIds.OutputNotWritable, ErrorCategory.WriteError),
@@ -27,6 +29,9 @@ internal static class RenderErrors
         FileNotFoundException or DirectoryNotFoundException => (ErrorIds.ModelNotFound, ErrorCategory.ObjectNotFound),
         ModelInvalidException or InvalidDataException or NotSupportedException => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // By name: naming the type would make this (default-context) assembly load ONNX Runtime outside the module's context.
+        // ORT reports a failed allocation as its own exception whose message carries C++'s bad_alloc.
+        _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" && ex.Message.Contains("bad_alloc", StringComparison.Ordinal)
+            => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
         _ when ex.GetType().FullName == "Microsoft.ML.OnnxRuntime.OnnxRuntimeException" => (ErrorIds.ModelInvalid, ErrorCategory.InvalidData),
         // A path PowerShell cannot resolve (an unknown drive, a non-file-system provider).
         ArgumentException or SessionStateException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),

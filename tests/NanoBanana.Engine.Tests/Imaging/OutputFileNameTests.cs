@@ -22,7 +22,7 @@ public class OutputFileNameTests
 
     [Fact]
     public void LongNamesAreShortened() =>
-        Assert.Equal(OutputFileName.MaxLength, OutputFileName.Sanitize(new string('x', 500)).Length);
+        Assert.Equal(OutputFileName.MaxBytes, OutputFileName.Sanitize(new string('x', 500)).Length);
 
     [Theory]
     [InlineData("../escape")]

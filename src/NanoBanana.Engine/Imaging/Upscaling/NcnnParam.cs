@@ -17,7 +17,9 @@ public static class NcnnParam
         if (counts.Length != 2 || !int.TryParse(counts[0], out int layerCount) || !int.TryParse(counts[1], out int blobCount))
             throw new NcnnFormatException($"'{sourceName}' line 2 must be 'layer_count blob_count', found '{lines[1]}'.");
 
-        var layers = new List<NcnnLayer>(layerCount);
+        if (layerCount < 0 || blobCount < 0)
+            throw new NcnnFormatException($"'{sourceName}' line 2 declares {layerCount} layers and {blobCount} blobs; neither can be negative.");
+        var layers = new List<NcnnLayer>(Math.Min(layerCount, lines.Length)); // the count is the file's claim: never allocate by it
         for (int i = 2; i < lines.Length; i++)
             if (lines[i].Length > 0) layers.Add(ParseLayer(lines[i], i + 1, sourceName));
         if (layers.Count != layerCount)

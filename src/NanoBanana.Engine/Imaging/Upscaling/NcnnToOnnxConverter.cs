@@ -1,3 +1,4 @@
+using NanoBanana.Limits;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 
@@ -17,7 +18,9 @@ public static class NcnnToOnnxConverter
 
     public static ModelProto Convert(string paramPath, string binPath)
     {
-        string text = File.ReadAllText(paramPath);
+        const string fix = "Real-ESRGAN's files are far smaller; check you picked the model's .param and .bin.";
+        string text = InputLimits.ReadText(paramPath, InputLimits.MaxNcnnParamBytes, fix);
+        InputLimits.CheckFileLength(binPath, InputLimits.MaxNcnnBinBytes, fix);
         byte[] weights = File.ReadAllBytes(binPath);
         return Convert(NcnnParam.Parse(text, paramPath), weights, binPath, Path.GetFileNameWithoutExtension(paramPath));
     }
@@ -81,6 +84,8 @@ public static class NcnnToOnnxConverter
             case "PReLU":
             {
                 int count = layer.Int(0, 1);
+                if (count is < 1 or > InputLimits.MaxNcnnChannels)
+                    throw new NcnnFormatException($"{layer.Describe}: {count} slopes; use 1 to {InputLimits.MaxNcnnChannels} (one per channel).");
                 var slopes = reader.ReadRaw(count, layer);
                 string slope = b.UniqueName(layer.Name + ".slope");
                 b.AddInitializer(slope, count == 1 ? new long[] { 1 } : new long[] { count, 1, 1 }, slopes);
@@ -88,6 +93,8 @@ public static class NcnnToOnnxConverter
                 return output;
             }
             case "PixelShuffle":
+                if (layer.Int(0, 1) is < 1 or > InputLimits.MaxUpscaleFactor)
+                    throw new NcnnFormatException($"{layer.Describe}: PixelShuffle factor {layer.Int(0, 1)}; use 1 to {InputLimits.MaxUpscaleFactor}.");
                 if (layer.Int(1, 0) != 0)
                     throw new NcnnFormatException($"{layer.Describe} uses PixelShuffle mode {layer.Int(1, 0)}; only mode 0 (PyTorch's) is supported.");
                 b.AddNode("DepthToSpace", inputs, new[] { output }, layer.Name,
@@ -98,6 +105,9 @@ public static class NcnnToOnnxConverter
                 if (layer.Int(0, 0) != 1 || layer.Int(3, 0) != 0 || layer.Int(4, 0) != 0)
                     throw new NcnnFormatException($"{layer.Describe}: only nearest-neighbour Interp by scale factors is supported (0=1 with 1=/2= scales).");
                 float[] scales = { 1, 1, layer.Float(1, 1), layer.Float(2, 1) };
+                // Checked at import: a scale of 100000 would pass here and fail at the first upscale with bad_alloc.
+                if (scales[2..].Any(f => !(f >= 1 && f <= InputLimits.MaxUpscaleFactor)))
+                    throw new NcnnFormatException($"{layer.Describe}: Interp scales {scales[2]}×{scales[3]}; each must be from 1 to {InputLimits.MaxUpscaleFactor}.");
                 string scalesName = b.UniqueName(layer.Name + ".scales");
                 b.AddInitializer(scalesName, new long[] { 4 }, scales);
                 // ncnn's nearest source index is floor(dst / scale): ONNX asymmetric + floor.
@@ -125,11 +135,17 @@ public static class NcnnToOnnxConverter
     {
         int outChannels = layer.Int(0, 0), kernelW = layer.Int(1, 0), kernelH = layer.Int(11, kernelW);
         int dilation = layer.Int(2, 1), stride = layer.Int(3, 1), pad = layer.Int(4, 0), weightCount = layer.Int(6, 0);
-        if (outChannels <= 0 || kernelW <= 0 || weightCount <= 0 || weightCount % (outChannels * kernelW * kernelH) != 0)
+        if (outChannels is <= 0 or > InputLimits.MaxNcnnChannels || kernelW is <= 0 or > InputLimits.MaxNcnnKernel || kernelH is <= 0 or > InputLimits.MaxNcnnKernel)
+            throw new NcnnFormatException($"{layer.Describe}: {outChannels} outputs with a {kernelH}×{kernelW} kernel; use 1 to {InputLimits.MaxNcnnChannels} channels and kernels up to {InputLimits.MaxNcnnKernel}.");
+        if (dilation is < 1 or > InputLimits.MaxNcnnKernel || stride is < 1 or > InputLimits.MaxNcnnKernel || pad > InputLimits.MaxNcnnKernel)
+            throw new NcnnFormatException($"{layer.Describe}: dilation {dilation}, stride {stride}, padding {pad}; each must be 0/1 to {InputLimits.MaxNcnnKernel}.");
+        // In long: 2³⁰ channels × a 4×4 kernel is 2³⁴, which wraps to 0 in int.
+        long perInput = (long)outChannels * kernelW * kernelH;
+        if (weightCount <= 0 || weightCount % perInput != 0)
             throw new NcnnFormatException($"{layer.Describe}: weight count {weightCount} is not a multiple of {outChannels} outputs × {kernelH}×{kernelW} kernel.");
         if (pad < 0 || layer.Int(8, 0) != 0)
             throw new NcnnFormatException($"{layer.Describe}: automatic padding and int8 quantisation are not supported.");
-        int inChannels = weightCount / (outChannels * kernelW * kernelH);
+        int inChannels = (int)(weightCount / perInput);
 
         string weight = b.UniqueName(layer.Name + ".weight");
         b.AddInitializer(weight, new long[] { outChannels, inChannels, kernelH, kernelW }, reader.ReadTagged(weightCount, layer));

@@ -19,8 +19,8 @@ internal sealed class NcnnWeightReader(byte[] data, string sourceName)
             case 0:
                 return ReadRaw(count, layer);
             case Float16Tag:
-                var halves = Take(count * 2, layer);
-                Take((4 - count * 2 % 4) % 4, layer); // fp16 data is padded to a 4-byte boundary
+                var halves = Take((long)count * 2, layer);
+                Take((4 - count * 2L % 4) % 4, layer); // fp16 data is padded to a 4-byte boundary
                 var values = new float[count];
                 for (int i = 0; i < count; i++) values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(halves[(i * 2)..]);
                 return values;
@@ -31,7 +31,7 @@ internal sealed class NcnnWeightReader(byte[] data, string sourceName)
 
     public float[] ReadRaw(int count, NcnnLayer layer)
     {
-        var bytes = Take(count * 4, layer);
+        var bytes = Take((long)count * 4, layer);
         var values = new float[count];
         for (int i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
         return values;
@@ -44,12 +44,13 @@ internal sealed class NcnnWeightReader(byte[] data, string sourceName)
             throw new NcnnFormatException($"'{sourceName}' has {data.Length - _position} bytes after the last layer's weights: it does not belong to this .param file.");
     }
 
-    private ReadOnlySpan<byte> Take(int count, NcnnLayer layer)
+    /// <summary>The next <paramref name="count"/> bytes, checked in long so a huge count cannot wrap past the end.</summary>
+    private ReadOnlySpan<byte> Take(long count, NcnnLayer layer)
     {
-        if (count > data.Length - _position)
+        if (count < 0 || count > data.Length - _position)
             throw new NcnnFormatException($"'{sourceName}' ends inside the weights of {layer.Describe}: {count - (data.Length - _position)} more bytes are needed. The .bin is truncated or belongs to another .param file.");
-        var span = data.AsSpan(_position, count);
-        _position += count;
+        var span = data.AsSpan(_position, (int)count);
+        _position += (int)count;
         return span;
     }
 }

@@ -17,7 +17,25 @@ public sealed record ReceptiveField(int Radius, int Scale)
         "Add", "Mul", "Sub", "Div", "Max", "Min", "Sum", "PRelu", "LeakyRelu", "Relu", "Sigmoid", "Concat", "Identity", "Clip",
     };
 
+    /// <summary>The field of <paramref name="model"/>'s output; a graph this analysis cannot follow (a missing
+    /// attribute or initializer, an unknown operator, a scale out of range) is an <see cref="InvalidDataException"/>.</summary>
     public static ReceptiveField Of(ModelProto model, string inputName)
+    {
+        ReceptiveField field;
+        try
+        {
+            field = Walk(model, inputName);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"'{model.Graph.Name}' is not an upscaling graph this module can tile ({e.Message}). Import the model again from its ncnn files.", e);
+        }
+        if (field.Scale is < 1 or > Limits.InputLimits.MaxUpscaleFactor || field.Radius is < 0 or > 4096)
+            throw new InvalidDataException($"'{model.Graph.Name}' scales by {field.Scale} with a reach of {field.Radius} pixels; an upscaler must scale by 1 to {Limits.InputLimits.MaxUpscaleFactor} and reach at most 4096 pixels.");
+        return field;
+    }
+
+    private static ReceptiveField Walk(ModelProto model, string inputName)
     {
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var fields = new Dictionary<string, (double Radius, double Scale)>(StringComparer.Ordinal) { [inputName] = (0, 1) };
@@ -40,6 +58,8 @@ public sealed record ReceptiveField(int Radius, int Scale)
             foreach (var output in node.Output) fields[output] = (radius, scale);
         }
         var outputField = fields[model.Graph.Output.Single().Name];
+        if (!(outputField.Radius < int.MaxValue && outputField.Scale < int.MaxValue))
+            throw new InvalidDataException($"'{model.Graph.Name}' has a reach or scale too large to represent.");
         return new ReceptiveField((int)Math.Ceiling(outputField.Radius - 1e-9), (int)Math.Round(outputField.Scale));
     }
 

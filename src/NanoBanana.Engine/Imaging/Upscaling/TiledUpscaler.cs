@@ -19,20 +19,27 @@ public sealed class TiledUpscaler(InferenceSession session, ReceptiveField field
     /// <summary>Mirrored pixels beyond the image edge, as the reference tools pad (their tile padding is 10).</summary>
     public const int EdgePadding = 10;
 
+    /// <summary>Tiles larger than this would need gigabytes of activations per tile, defeating tiling.</summary>
+    public const int MaxTileSize = 4096;
+
     public ReceptiveField Field { get; } = field;
 
     public RgbaImage Upscale(RgbaImage input, UpscaleOptions options, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (options.Scale < 1 || options.Scale > Field.Scale)
             throw new ArgumentOutOfRangeException(nameof(options), options.Scale, $"-Scale {options.Scale} is not possible with {modelName}: use 1 to {Field.Scale}.");
-        if (options.TileSize < 16)
-            throw new ArgumentOutOfRangeException(nameof(options), options.TileSize, $"-TileSize {options.TileSize} is too small: use 16 or more (256 is a good default).");
+        if (options.TileSize is < 16 or > MaxTileSize)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TileSize, $"-TileSize {options.TileSize} is not possible: use 16 to {MaxTileSize} (256 is a good default).");
 
         // Reduce inside tiles when the final scale divides the model's; otherwise reduce the whole result at the end.
         int blockReduction = Field.Scale % options.Scale == 0 ? Field.Scale / options.Scale : 1;
         int tileScale = Field.Scale / blockReduction;
+        // Both the tiles' result and the final image must fit before the first tile runs.
+        string item = $"a {input.Width}x{input.Height} image";
+        ImageCodec.CheckSize((long)input.Width * tileScale, (long)input.Height * tileScale, $"{item} upscaled x{tileScale}");
+        ImageCodec.CheckSize((long)input.Width * options.Scale, (long)input.Height * options.Scale, $"{item} upscaled x{options.Scale}");
         int outWidth = input.Width * tileScale, outHeight = input.Height * tileScale;
-        var output = new byte[checked(outWidth * outHeight * RgbaImage.BytesPerPixel)];
+        var output = new byte[outWidth * outHeight * RgbaImage.BytesPerPixel];
 
         int tilesX = (input.Width + options.TileSize - 1) / options.TileSize, tilesY = (input.Height + options.TileSize - 1) / options.TileSize;
         using var runOptions = new RunOptions();

@@ -28,8 +28,8 @@ public sealed class UpscaleModelStore(IReadOnlyList<string> searchDirectories, s
 
     public string ResolvePath(string model)
     {
-        if (model.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || model.Contains(".."))
-            throw new ArgumentException($"'{model}' is not a model name. Use one of: {string.Join(", ", AvailableModels)}.", nameof(model));
+        if (!UpscaleModelName.IsValid(model))
+            throw new ArgumentException($"'{Limits.Excerpt.Of(model)}' is not a model name. Use one of: {string.Join(", ", AvailableModels)}.", nameof(model));
         return SearchDirectories.Append(ImportDirectory).Select(d => Path.Combine(d, model + ".onnx")).FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"No upscaling model named '{model}'. Available: {string.Join(", ", AvailableModels)}. Bring another Real-ESRGAN ncnn model with Import-UpscaleModel.");
     }
@@ -45,8 +45,7 @@ public sealed class UpscaleModelStore(IReadOnlyList<string> searchDirectories, s
     /// <summary>Converts an ncnn model into the import folder under <paramref name="name"/>; returns the ONNX path and its receptive field.</summary>
     public (string Path, ReceptiveField Field) Import(string paramPath, string binPath, string name, bool overwrite)
     {
-        if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-            throw new ArgumentException($"'{name}' cannot be a model name: use letters, digits, '-' or '_'.", nameof(name));
+        UpscaleModelName.Check(name, nameof(name));
         var model = NcnnToOnnxConverter.Convert(paramPath, binPath);
         var field = ReceptiveField.Of(model, NcnnToOnnxConverter.InputName); // refuses graphs the tiler cannot run exactly
         string path = Path.Combine(ImportDirectory, name + ".onnx");
