@@ -54,6 +54,15 @@ public sealed record RenderRow
     /// <summary>"true" makes the laid-out sheet's background transparent (RGBA, alpha from the part mask).</summary>
     public string? TransparentBackground { get; init; }
 
+    /// <summary>On or Off (<see cref="Catalogue.RegionalPrompt"/>); blank is On when the row has a layout: each placed
+    /// part's count, attributes and name act on its own box (<see cref="NoisePrediction"/>), so CLIP cannot spread one
+    /// part's material onto another.</summary>
+    public string? RegionalPrompt { get; init; }
+
+    /// <summary>At most this many parts get a region of their own; the rest follow the global prompt (the cost of a step
+    /// grows with the regions' area, so a dense sheet stays bounded).</summary>
+    public const int MaxRegions = 24;
+
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
     /// (e.g. "turbo=0.7; style=0.3"); they override the registered weights for this render.</summary>
     public string? LoraWeight { get; init; }
@@ -89,7 +98,27 @@ public sealed record RenderRow
         };
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);
         // Planned once the size is known valid; a layout problem names the Parts (or Layout) field.
-        return request with { Layout = ToLayout(), Background = ParsedBackground() };
+        var layout = ToLayout();
+        return request with { Layout = layout, Background = ParsedBackground(), Regions = RegionsOf(layout) };
+    }
+
+    /// <summary>A region per placed part (count, attributes, name over its box), unless RegionalPrompt is Off.</summary>
+    IReadOnlyList<PromptRegion> RegionsOf(PartLayout? layout)
+    {
+        var mode = Given(RegionalPrompt)
+            ? ParseName<Catalogue.RegionalPrompt>(nameof(RegionalPrompt), RegionalPrompt!, string.Join(" or ", Enum.GetNames<Catalogue.RegionalPrompt>()))
+            : Catalogue.RegionalPrompt.On;
+        if (layout is null || mode == Catalogue.RegionalPrompt.Off) return [];
+        return layout.Parts.Take(MaxRegions).Select(part =>
+        {
+            var words = new List<string>();
+            if (part.Count > 1) words.Add(part.Count.ToString(CultureInfo.InvariantCulture));
+            words.AddRange(part.Attributes.Select(a => a.Value).Where(v => v.Length > 0));
+            words.Add(part.Name);
+            int x = Math.Max(0, (int)Math.Floor(part.Box.X)), y = Math.Max(0, (int)Math.Floor(part.Box.Y));
+            int right = Math.Min(layout.Width, (int)Math.Ceiling(part.Box.X + part.Box.Width)), bottom = Math.Min(layout.Height, (int)Math.Ceiling(part.Box.Y + part.Box.Height));
+            return new PromptRegion(string.Join(" ", words), x, y, Math.Max(1, right - x), Math.Max(1, bottom - y));
+        }).ToArray();
     }
 
     /// <summary>The row's part layout at its Width × Height, or null when its layout is None (see <see cref="Layout"/>).</summary>

@@ -105,6 +105,10 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
+    public string? RegionalPrompt { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
     public string? ModelPath { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -171,7 +175,7 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
             Index = _rows, Name = Name, Prompt = Prompt ?? PipedText(), Parts = Parts, NegativePrompt = NegativePrompt, Style = Style,
             Seed = Cell(nameof(Seed), Seed), Steps = Cell(nameof(Steps), Steps), CfgScale = Cell(nameof(CfgScale), CfgScale),
             Width = Cell(nameof(Width), Width), Height = Cell(nameof(Height), Height), Scheduler = Scheduler,
-            GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
+            GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, RegionalPrompt = RegionalPrompt, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
             Layout = Layout, LayoutAxis = LayoutAxis, Background = Background, TransparentBackground = TransparentBackground ? "true" : null,
         };
         object target = (object?)InputObject ?? row;
@@ -216,7 +220,8 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
             WriteVerbose($"Row {row.Label}: skipped, '{existing}' exists (-SkipExisting).");
             return;
         }
-        string action = $"Render {job.Request.Style} {job.Request.Width}x{job.Request.Height}, {job.Request.Steps} steps, seed {job.Seed} on '{job.ModelFolder}'";
+        string action = $"Render {job.Request.Style} {job.Request.Width}x{job.Request.Height}, {job.Request.Steps} steps, seed {job.Seed} on '{job.ModelFolder}'"
+            + string.Concat(job.Request.Regions.Select(r => $"; region '{r.Prompt}' at {r.X},{r.Y} {r.Width}x{r.Height}"));
         if (!ShouldProcess(job.OutputPath ?? $"row {row.Label} (in memory)", action)) return;
 
         var trace = _record.Recording ? _record.Start(job, hash) : null;
