@@ -143,7 +143,7 @@ public sealed class HostileInputIsolationTests(TinyModelFolders models, ITestOut
             foreach (string bad in new[] { "nan", "utf8" })
             {
                 // One call per file (a piped object binds -Name's parameter set): a terminating error would still end the ForEach-Object.
-                var result = ps.Run($"'good1', '{bad}', 'good2' | ForEach-Object {{ Set-LoraWeight -Path \"$_.safetensors\" -Name \"iso-$_\" -PassThru }}");
+                var result = ps.Run($"'good1', '{bad}', 'good2' | ForEach-Object {{ Add-Lora -Path \"$_.safetensors\" -Name \"iso-$_\" -PassThru }}");
                 Assert.True(result.Terminating is null, $"{bad}: {result.Terminating}");
                 Assert.True(result.Errors.Count == 1, string.Join(" | ", result.Errors.Select(e => $"{e.FullyQualifiedErrorId}: {e}")));
                 Assert.Equal(["iso-good1", "iso-good2"], result.Output.Select(o => (string)o.Properties["Name"].Value));
@@ -200,7 +200,7 @@ public sealed class HostileInputIsolationTests(TinyModelFolders models, ITestOut
         using var dir = new TempDirectory();
         using var ps = new PowerShellSession(dir.Path);
         File.WriteAllBytes(dir.File("nan.safetensors"), Safetensors(float.NaN));
-        var registration = ps.Run("Set-LoraWeight -Path nan.safetensors -Name nanlora");
+        var registration = ps.Run("Add-Lora -Path nan.safetensors -Name nanlora");
         Assert.Equal("LoraInvalid", Id(Assert.Single(registration.Errors)));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

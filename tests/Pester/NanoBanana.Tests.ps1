@@ -116,6 +116,10 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
             'NanoBanana.RenderMetadata'       = { Get-RenderMetadata -LiteralPath $render.Path }
             'NanoBanana.SyntheticLoraInfo'    = { New-SyntheticLora -ModelPath $model -Path $lora -Rank 2 }
             'NanoBanana.UpscaleModelInfo'     = { Import-UpscaleModel -ParamPath "$ncnn.param" -BinPath "$ncnn.bin" -Name pester-view -Force }
+            'NanoBanana.ExplodedViewMeasurement' = {
+                [pscustomobject]@{ Name = 'Sheet'; Prompt = 'drone'; Parts = '<product name="drone"><part name="arm" count="2"/><part name="battery"/></product>' } |
+                    New-ExplodedView -ModelPath $model -Width 256 -Height 256 -Steps 1 -Seed 1 | Measure-ExplodedView
+            }
         }
         # The ncnn weights the build fetched with npm (absent where npm was not available).
         $ncnn = Join-Path $RepositoryRoot '.cache' 'upscayl' 'models' 'realesrgan-x4fast'
@@ -127,6 +131,7 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
         'NanoBanana.RenderedImage', 'NanoBanana.RenderComparison', 'NanoBanana.RenderNoise', 'NanoBanana.SchedulerSchedule',
         'NanoBanana.ModelCheckResult', 'NanoBanana.SyntheticModelInfo', 'NanoBanana.RenderMemoryEstimate', 'NanoBanana.SyntheticLoraInfo',
         'NanoBanana.LoraInfo', 'NanoBanana.NanoBananaSession', 'NanoBanana.NanoBananaEnvironment', 'NanoBanana.LoadedLibrary', 'NanoBanana.RenderMetadata',
+        'NanoBanana.ExplodedViewMeasurement',
         'NanoBanana.UpscaleModelInfo') {
         if ($_ -eq 'NanoBanana.UpscaleModelInfo' -and -not (Test-Path "$ncnn.param")) {
             Set-ItResult -Skipped -Because "the build found no npm to fetch the Real-ESRGAN ncnn files ($ncnn.param)"

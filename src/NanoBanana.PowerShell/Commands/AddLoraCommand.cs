@@ -28,7 +28,16 @@ public sealed class AddLoraCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        string path;
+        try
+        {
+            path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        }
+        catch (Exception ex) when (LoraViews.TryCreateError(ex, Path, out var record))
+        {
+            WriteError(record); // a path PowerShell cannot resolve fails this item only
+            return;
+        }
         if (!ShouldProcess(path, $"Register LoRA{(Name is null ? "" : $" '{Name}'")} with weight {Weight}")) return;
         LoraCommands.Apply(this, path, Name, Weight, PassThru, target: path);
     }

@@ -12,7 +12,7 @@ internal static class LoraViews
     {
         FileNotFoundException or DirectoryNotFoundException or LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         InvalidDataException => (ErrorIds.LoraInvalid, ErrorCategory.InvalidData),
-        ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+        ArgumentException or SessionStateException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         _ => null,
     }, out record);
 }
