@@ -15,7 +15,7 @@ namespace NanoBanana.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ExplodedView", SupportsShouldProcess = true)]
 [OutputType(typeof(RenderedImage))]
-public sealed class NewExplodedViewCommand : CancellableCmdlet
+public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
 {
     private const int BatchActivityId = 1;
     private const int StepActivityId = 2;
@@ -29,28 +29,14 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     private IReadOnlyDictionary<string, string> _commandLineCells = new Dictionary<string, string>();
     private IReadOnlyDictionary<string, string> _rowCells = new Dictionary<string, string>();
 
-    /// <summary>The piped row itself, so errors can carry it as their target; its properties bind to the other parameters.</summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public PSObject? InputObject { get; set; }
-
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Description")]
     [AllowNull, AllowEmptyString]
     public string? Prompt { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Product", "SKU")]
-    [AllowNull, AllowEmptyString]
-    public string? Name { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     public string? Parts { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(StylePresetCompleter))]
-    [AllowNull, AllowEmptyString]
-    public string? Style { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
@@ -123,16 +109,6 @@ public sealed class NewExplodedViewCommand : CancellableCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull]
     public object? LoraWeight { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Knolling", "Exploded", "Grid", "None", IgnoreCase = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Layout { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Vertical", "Diagonal", IgnoreCase = true)]
-    [AllowNull, AllowEmptyString]
-    public string? LayoutAxis { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]

@@ -12,36 +12,13 @@ namespace NanoBanana.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "PartLayout")]
 [OutputType(typeof(PartLayout))]
-public sealed class NewPartLayoutCommand : PSCmdlet
+public sealed class NewPartLayoutCommand : CatalogueRowCmdlet
 {
     private int _rows;
-
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public PSObject? InputObject { get; set; }
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     public string? Parts { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("Product", "SKU")]
-    [AllowNull, AllowEmptyString]
-    public string? Name { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(StylePresetCompleter))]
-    [AllowNull, AllowEmptyString]
-    public string? Style { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Knolling", "Exploded", "Grid", "None", IgnoreCase = true)]
-    [AllowNull, AllowEmptyString]
-    public string? Layout { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Vertical", "Diagonal", IgnoreCase = true)]
-    [AllowNull, AllowEmptyString]
-    public string? LayoutAxis { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
