@@ -63,12 +63,13 @@ public sealed class TextToImagePipeline : IDisposable
 
         var warnings = new List<string>();
         var (cond, uncond) = _text.EncodePair(prompt, negative, cancellationToken, request.PromptOverflow, warnings);
-        // Each region's own words with the style's, under the same negative prompt.
+        // Each region's own words with the style's, in as many windows as the negative prompt (which guides every
+        // region from the whole latent's unconditional pass).
         var regions = request.Regions.Select(region =>
         {
-            var (regionPrompt, regionNegative) = request.Style.Apply(region.Prompt, request.NegativePrompt);
-            var (regionCond, regionUncond) = _text.EncodePair(regionPrompt, regionNegative, cancellationToken, request.PromptOverflow, warnings);
-            return (region, regionCond, regionUncond);
+            var (regionPrompt, _) = request.Style.Apply(region.Prompt, request.NegativePrompt);
+            var (regionCond, _) = _text.EncodePair(regionPrompt, negative, cancellationToken, request.PromptOverflow, warnings);
+            return (region, regionCond);
         }).ToArray();
         if (release) ReleaseTextEncoders();
         // An LCM embeds the guidance scale (timestep_cond) and runs one pass per step.
@@ -83,7 +84,7 @@ public sealed class TextToImagePipeline : IDisposable
         float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
             ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
             : null;
-        var noise = NoisePrediction.Create(cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions, timestepCond);
+        var noise = NoisePrediction.Create(Model.Architecture, cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions, timestepCond);
         var clock = Stopwatch.StartNew();
         for (int step = 0; step < scheduler.StepCount; step++)
         {

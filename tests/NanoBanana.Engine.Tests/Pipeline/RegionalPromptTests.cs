@@ -28,12 +28,12 @@ public sealed class RegionalPromptTests(TinyModels models) : IClassFixture<TinyM
         var (cond, uncond) = text.EncodePair(request.Prompt, request.NegativePrompt, CancellationToken.None);
         var regions = request.Regions.Select(r =>
         {
-            var (c, u) = text.EncodePair(r.Prompt, request.NegativePrompt, CancellationToken.None);
-            return (r, c, u);
+            var (c, _) = text.EncodePair(r.Prompt, request.NegativePrompt, CancellationToken.None);
+            return (r, c);
         }).ToArray();
         int lh = Size / 8, lw = Size / 8;
         float[] timeIds = [Size, Size, 0, 0, Size, Size];
-        noise = NoisePrediction.Create(cond, uncond, timeIds, 4, lh, lw, request.CfgScale, request.GuidanceBatching, regions);
+        noise = NoisePrediction.Create(sessions.Model.Architecture, cond, uncond, timeIds, 4, lh, lw, request.CfgScale, request.GuidanceBatching, regions);
         var scheduler = TextToImagePipeline.CreateScheduler(sessions.Model.SchedulerConfig, request.Scheduler, request.Steps);
         var latents = LatentNoise.Create(new TorchRandom(request.Seed!.Value), 1, 4, lh, lw);
         return noise.Predict(SegmentedUnetRunner.Whole(sessions), LoraSelection.None, scheduler.ScaleModelInput(latents, 0), scheduler.Timesteps[0], CancellationToken.None);
