@@ -116,6 +116,7 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
             'NanoBanana.RenderMetadata'       = { Get-RenderMetadata -LiteralPath $render.Path }
             'NanoBanana.SyntheticLoraInfo'    = { New-SyntheticLora -ModelPath $model -Path $lora -Rank 2 }
             'NanoBanana.UpscaleModelInfo'     = { Import-UpscaleModel -ParamPath "$ncnn.param" -BinPath "$ncnn.bin" -Name pester-view -Force }
+            'NanoBanana.RenderRunInfo'        = { [pscustomobject]@{ Name = 'A product name long enough to be cut by a narrow column' }, [pscustomobject]@{ Name = 'never rendered' } | Get-RenderRun (Join-Path $TestDrive 'views') }
             'NanoBanana.ExplodedViewMeasurement' = {
                 [pscustomobject]@{ Name = 'Sheet'; Prompt = 'drone'; Parts = '<product name="drone"><part name="arm" count="2"/><part name="battery"/></product>' } |
                     New-ExplodedView -ModelPath $model -Width 256 -Height 256 -Steps 1 -Seed 1 | Measure-ExplodedView
@@ -131,7 +132,7 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
         'NanoBanana.RenderedImage', 'NanoBanana.RenderComparison', 'NanoBanana.RenderNoise', 'NanoBanana.SchedulerSchedule',
         'NanoBanana.ModelCheckResult', 'NanoBanana.SyntheticModelInfo', 'NanoBanana.RenderMemoryEstimate', 'NanoBanana.SyntheticLoraInfo',
         'NanoBanana.LoraInfo', 'NanoBanana.NanoBananaSession', 'NanoBanana.NanoBananaEnvironment', 'NanoBanana.LoadedLibrary', 'NanoBanana.RenderMetadata',
-        'NanoBanana.ExplodedViewMeasurement',
+        'NanoBanana.ExplodedViewMeasurement', 'NanoBanana.RenderRunInfo',
         'NanoBanana.UpscaleModelInfo') {
         if ($_ -eq 'NanoBanana.UpscaleModelInfo' -and -not (Test-Path "$ncnn.param")) {
             Set-ItResult -Skipped -Because "the build found no npm to fetch the Real-ESRGAN ncnn files ($ncnn.param)"
