@@ -259,6 +259,11 @@ Describe 'Sessions and devices' {
             return
         }
         $environment.CudaUnavailableReason | Should -Not -BeNullOrEmpty
-        { Open-NanoBananaSession -Device Cuda } | Should -Throw "*CUDA was requested but cannot run here: $($environment.CudaUnavailableReason)*"
+        { Open-NanoBananaSession -Device Cuda } | Should -Throw "*CUDA was requested but cannot run here: $($environment.CudaUnavailableReason)*" -ErrorId 'DeviceUnavailable,NanoBanana.PowerShell.Commands.OpenNanoBananaSessionCommand'
+        # An image cmdlet refuses it per item, with the same id, and goes on.
+        $image = New-ExplodedView 'a drone' -ModelPath $model -Seed 1 -Steps 1 -Width 64 -Height 64
+        $image, $image | Invoke-Upscale -Device Cuda -ErrorVariable noCuda -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $noCuda.Count | Should -Be 2
+        $noCuda.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'DeviceUnavailable,*' }
     }
 }
