@@ -111,6 +111,57 @@ public sealed class RegionalPromptTests(TinyModels models) : IClassFixture<TinyM
         }
     }
 
+    /// <summary>Answers every batch item with the first value of its conditioning, so a prediction says which prompt made it.</summary>
+    sealed class PromptEchoRunner : IUnetRunner
+    {
+        public List<UnetInputs> Passes { get; } = [];
+
+        public int RunCount => Passes.Count;
+
+        public float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken)
+        {
+            Passes.AddRange(passes);
+            return passes.Select(p =>
+            {
+                int item = p.Sample.Length / p.Batch, text = p.EncoderHiddenStates.Length / p.Batch;
+                return Enumerable.Range(0, p.Batch).SelectMany(b => Enumerable.Repeat(p.EncoderHiddenStates[b * text], item)).ToArray();
+            }).ToArray();
+        }
+    }
+
+    static TextConditioning Filled(float value) => new(Enumerable.Repeat(value, 77 * 8).ToArray(), 77, 8, new float[4]);
+
+    [Theory]
+    [InlineData(GuidanceBatching.Separate)]
+    [InlineData(GuidanceBatching.Combined)]
+    public void Each_region_is_one_conditional_pass_guided_against_the_whole_latents_unconditional_prediction(GuidanceBatching batching)
+    {
+        // Global prompt → 1, negative → 0, region → 2; a 32-pixel box at latent (8, 8) of a 32×32 latent.
+        var runner = new PromptEchoRunner();
+        var noise = NoisePrediction.Create(DiffusionArchitecture.StableDiffusionXL, Filled(1), Filled(0), [256, 256, 0, 0, 256, 256], 4, 32, 32, 7.5, batching,
+            [(new PromptRegion("grey flight battery", 64, 64, 32, 32), Filled(2))]);
+        var prediction = noise.Predict(runner, LoraSelection.None, new float[4 * 32 * 32], 999, CancellationToken.None);
+
+        // The box plus a 4-latent margin is 12 latents: a whole number of SDXL's 4-latent tiles, not grown to 16.
+        Assert.Equal((4, 4, 12, 12), noise.RegionWindows[0]);
+        var region = runner.Passes[^1];
+        Assert.Equal([1, 4, 12, 12], region.SampleShape);
+        Assert.Equal([256f, 256, 32, 32, 96, 96], region.TimeIds);
+        Assert.Equal(batching == GuidanceBatching.Combined ? 2 : 3, runner.Passes.Count);
+        // uncond + 7.5·(weighted cond − uncond): weight 1 for the whole latent, 4 inside the box, 4·(1 − 2/5) two latents out.
+        Assert.Equal(7.5f, prediction[20 * 32 + 20]);
+        Assert.Equal(7.5f * (1 + 4 * 2) / 5, prediction[9 * 32 + 9], 4);
+        Assert.Equal(7.5f * (1 + 2.4f * 2) / 3.4f, prediction[9 * 32 + 6], 4);
+    }
+
+    [Fact]
+    public void Sd15_windows_grow_to_its_8_latent_tiles()
+    {
+        var noise = NoisePrediction.Create(DiffusionArchitecture.StableDiffusion15, Filled(1), Filled(0), null, 4, 32, 32, 7.5, GuidanceBatching.Separate,
+            [(new PromptRegion("grey flight battery", 64, 64, 32, 32), Filled(2))]);
+        Assert.Equal((2, 2, 16, 16), noise.RegionWindows[0]);
+    }
+
     [Fact]
     public void A_region_outside_the_image_is_refused_naming_the_field()
     {
