@@ -13,14 +13,6 @@ namespace NanoBanana.Engine.Tests.Schedulers;
 /// </summary>
 public class ImageToImageScheduleTests
 {
-    static float[] ToyModel(ReadOnlySpan<float> x, float timestep)
-    {
-        var output = new float[x.Length];
-        for (int i = 0; i < x.Length; i++)
-            output[i] = (float)(Math.Tanh(x[i]) * 0.5 + 0.01 * (timestep / 1000.0) * (i % 7 - 3));
-        return output;
-    }
-
     /// <summary>(sampler, steps, strength, t_start, timesteps run, latents after add_noise, latents after the loop)</summary>
     public static IEnumerable<object[]> Cases =>
     [
@@ -50,7 +42,7 @@ public class ImageToImageScheduleTests
         float[] x = scheduler.AddNoise(init, LatentNoise.Create(random, 1, 4, 4, 4), start);
         AssertClose(noised, x, 1e-6);
         for (int step = start; step < steps; step++)
-            x = scheduler.Step(ToyModel(scheduler.ScaleModelInput(x, step), scheduler.Timesteps[step]), step, x, random);
+            x = scheduler.Step(SchedulerLoopTests.ToyModel(scheduler.ScaleModelInput(x, step), scheduler.Timesteps[step]), step, x, random);
         AssertClose(final, x, 1e-5);
     }
 
