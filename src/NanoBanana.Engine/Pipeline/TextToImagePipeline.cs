@@ -85,6 +85,7 @@ public sealed class TextToImagePipeline : IDisposable
         var random = new TorchRandom(seed);
         var (latents, start) = StartLatents(request, scheduler, random, channels, lh, lw, release, cancellationToken);
 
+        // Image-to-image too: diffusers' SDXL img2img sends these six unless requires_aesthetics_score (a refiner's config).
         float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
             ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
             : null;
