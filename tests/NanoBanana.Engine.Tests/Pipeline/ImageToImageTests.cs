@@ -109,6 +109,8 @@ public sealed class ImageToImageTests(TinyModels models) : IClassFixture<TinyMod
         {
             using var engine = new NanoBananaEngine(new EngineOptions { UserDataDirectory = home });
             var full = engine.Render(models.Xl, request);
+            // Full keeps the encoder loaded, beside the other sessions of ModelSessions.
+            Assert.Contains(engine.GetSessionInfo().ResidentBytesByComponent.Keys, k => k.StartsWith("vae_encoder", StringComparison.Ordinal));
             foreach (var mode in new[] { MemoryMode.Balanced, MemoryMode.Low })
             {
                 engine.OpenSession(new EngineSessionOptions { ModelPath = models.Xl, MemoryMode = mode, BudgetBytes = 400L << 20 });
