@@ -11,18 +11,24 @@ using NanoBanana.Synthetic;
 //        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- regional [steps] [sizes: 512 1024]
 //        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- regional-passes [latent sides: 64]
 //        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- regional-crop
-string? mode = args.FirstOrDefault() is "regional" or "regional-passes" or "regional-crop" ? args[0] : null;
-int steps = mode is null ? args.Select(int.Parse).FirstOrDefault(20) : 0;
+//        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- img2img [steps]
+string? mode = args.FirstOrDefault() is "regional" or "regional-passes" or "regional-crop" or "img2img" ? args[0] : null;
+int steps = args.Skip(mode is null ? 0 : 1).Select(int.Parse).FirstOrDefault(mode == "img2img" ? 8 : 20);
 string root = Path.Combine(Path.GetTempPath(), "nb-bench-pipeline-" + Guid.NewGuid().ToString("N"));
 try
 {
-    if (mode is not null)
+    if (mode is "regional" or "regional-passes" or "regional-crop")
     {
         string small = SyntheticModelBuilder.Create(Path.Combine(root, "Small"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder;
         int[] numbers = args.Skip(1).Select(int.Parse).ToArray();
         if (mode == "regional") Regional(small, numbers.FirstOrDefault(4), numbers.Length > 1 ? numbers[1..] : [512, 1024]);
         else if (mode == "regional-passes") RegionalPasses(small, numbers.Length > 0 ? numbers : [64]);
         else RegionalCrop(small);
+        return;
+    }
+    if (mode == "img2img")
+    {
+        ImageToImage.Run(root, steps);
         return;
     }
     Console.WriteLine($"Forge SDXL models, CPU ({Environment.ProcessorCount} cores), {steps} steps, CFG 1 (one UNet pass per step)");
