@@ -146,7 +146,7 @@ public sealed class RegionalPromptTests(TinyModels models) : IClassFixture<TinyM
         Assert.Equal((4, 4, 12, 12), noise.RegionWindows[0]);
         var region = runner.Passes[^1];
         Assert.Equal([1, 4, 12, 12], region.SampleShape);
-        Assert.Equal([256f, 256, 32, 32, 96, 96], region.TimeIds);
+        Assert.Equal([256f, 256, 32, 32, 96, 96], region.TimeIds!);
         Assert.Equal(batching == GuidanceBatching.Combined ? 2 : 3, runner.Passes.Count);
         // uncond + 7.5·(weighted cond − uncond): weight 1 for the whole latent, 4 inside the box, 4·(1 − 2/5) two latents out.
         Assert.Equal(7.5f, prediction[20 * 32 + 20]);
