@@ -11,7 +11,7 @@ using NanoBanana.Synthetic;
 using NanoBanana.Unet;
 using Microsoft.ML.OnnxRuntime;
 
-// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
+// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | upscale-start [images] [module folder…] | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
 //     | quantize [model folder] [Balanced budget MiB] | sheet
@@ -30,6 +30,9 @@ switch (args.FirstOrDefault())
         break;
     case "upscale-run":
         UpscaleRun(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
+        break;
+    case "upscale-start":
+        UpscaleStart(args.Length > 1 ? int.Parse(args[1]) : 9, args.Skip(2).DefaultIfEmpty(Path.Combine(root, "artifacts", "module", "NanoBanana")).ToArray());
         break;
     case "upscayl":
         UpscaylComparison();
@@ -513,4 +516,69 @@ static double Agreement(RgbaImage ours, RgbaImage theirs)
         if (within) close++;
     }
     return (double)close / counted;
+}
+
+
+// Invoke-Upscale as users meet it, against upscayl-bin, 128x128 inputs at x4, in one run: one image as a whole process
+// (`dotnet pwsh -c "Import-Module …; Invoke-Upscale …"` against upscayl-bin on one file), the first call in a process
+// against a warm one, and per image over a batch (one process for all images, each tool). Each module folder given
+// (default: the built module) gets its own rows, so builds can be compared in the same run.
+void UpscaleStart(int images, string[] modules)
+{
+    string bin = UpscaylBinary.Extract(root), models = Path.Combine(root, ".cache", "upscayl", "models");
+    string dir = Directory.CreateTempSubdirectory("nb-upscale-start-").FullName;
+    try
+    {
+        string batch = Path.Combine(dir, "batch"), single = Path.Combine(batch, "image-0.png");
+        Directory.CreateDirectory(batch);
+        for (int i = 0; i < images; i++) ImageCodec.WritePng(Scene.Photo(128, 128, seed: 7 + i), Path.Combine(batch, $"image-{i}.png"), overwrite: false);
+        string Out(string name) => Path.Combine(dir, name);
+        Console.WriteLine($"Invoke-Upscale vs upscayl-bin as users meet them: 128x128 -> 512x512 (x4, realesrgan-x4fast), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
+        Console.WriteLine("  whole = one process start to end (pwsh: `dotnet pwsh -c \"Import-Module …; Invoke-Upscale …\"`); CPU = user + system s of the process tree");
+        var theirs = Timed(() => UpscaylBinary.Run(bin, "realesrgan-x4fast", single, Out("upscayl-one.png"), models));
+        var theirBatch = Timed(() => UpscaylBinary.Run(bin, "realesrgan-x4fast", batch, Directory.CreateDirectory(Out("upscayl-batch")).FullName, models));
+        Console.WriteLine($"  upscayl-bin   one image, whole       {theirs.Wall,7:F2} s  CPU {theirs.Cpu,6:F2} s");
+        Console.WriteLine($"  upscayl-bin   {images} images, per image  {theirBatch.Wall / images,7:F2} s  CPU {theirBatch.Cpu / images,6:F2} s");
+        foreach (string module in modules)
+        {
+            string import = $"Import-Module '{Path.Combine(module, "NanoBanana.psd1")}'";
+            var one = Timed(() => Pwsh($"{import}; $null = Invoke-Upscale -LiteralPath '{single}' -Scale 4 -OutFile '{Out("ours-one.png")}' -Force"));
+            var many = Timed(() => Pwsh($"{import}; Get-ChildItem '{batch}' -Filter *.png | Invoke-Upscale -Scale 4 -OutputDirectory '{Out("ours-batch")}' -Force | Out-Null"));
+            // Three calls in one process: the first, then the better of two warm ones.
+            string calls = Pwsh($"{import}; 1..3 | ForEach-Object {{ $clock = [Diagnostics.Stopwatch]::StartNew(); $null = Invoke-Upscale -LiteralPath '{single}' -Scale 4; $clock.Elapsed.TotalSeconds }}");
+            var seconds = calls.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            double first = seconds[0], warm = Math.Min(seconds[1], seconds[2]);
+            Console.WriteLine($"  module {module}");
+            Console.WriteLine($"    Invoke-Upscale one image, whole    {one.Wall,7:F2} s  CPU {one.Cpu,6:F2} s   upscayl-bin / this: wall {theirs.Wall / one.Wall,5:F1}x  CPU {theirs.Cpu / one.Cpu,5:F1}x");
+            Console.WriteLine($"    Invoke-Upscale {images} images, per image {many.Wall / images,6:F2} s  CPU {many.Cpu / images,6:F2} s   upscayl-bin / this: wall {theirBatch.Wall / many.Wall,5:F1}x  CPU {theirBatch.Cpu / many.Cpu,5:F1}x");
+            Console.WriteLine($"    in one process: first call {first:F2} s, warm call {warm:F2} s   first / warm {first / warm,5:F2}x");
+        }
+    }
+    finally
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+}
+
+// Wall time and the CPU time of the children waited for meanwhile (getrusage RUSAGE_CHILDREN), so a loaded machine's
+// waiting shows as wall time but not as CPU.
+static (double Wall, double Cpu) Timed(Action action)
+{
+    double before = ChildCpu.Seconds();
+    var clock = Stopwatch.StartNew();
+    action();
+    return (clock.Elapsed.TotalSeconds, ChildCpu.Seconds() - before);
+}
+
+// `dotnet pwsh` from the repository's tool manifest (the pinned pwsh), no profile; returns what it printed.
+string Pwsh(string script)
+{
+    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", script }) start.ArgumentList.Add(a);
+    using var process = Process.Start(start)!;
+    var errors = process.StandardError.ReadToEndAsync();
+    string output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0 || errors.Result.Length > 0) throw new InvalidOperationException($"pwsh failed ({process.ExitCode}): {errors.Result}");
+    return output;
 }
