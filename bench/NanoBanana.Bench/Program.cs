@@ -13,6 +13,7 @@ using Microsoft.ML.OnnxRuntime;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | upscale-start [images] [module folder…] | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
+//     | segment-cache <model folder> <Balanced budget MiB>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
 //     | quantize [model folder] [Balanced budget MiB] | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -46,6 +47,9 @@ switch (args.FirstOrDefault())
         break;
     case "segment-load":
         SegmentLoad(args[1], long.Parse(args[2]));
+        break;
+    case "segment-cache":
+        SegmentCache(args[1], long.Parse(args[2]));
         break;
     case "sheet":
         Sheet();
@@ -581,4 +585,86 @@ string Pwsh(string script)
     process.WaitForExit();
     if (process.ExitCode != 0 || errors.Result.Length > 0) throw new InvalidOperationException($"pwsh failed ({process.ExitCode}): {errors.Result}");
     return output;
+}
+
+// Would a disk cache of optimised segment graphs (ORT's SessionOptions.OptimizedModelFilePath) make streamed segments
+// cheaper? The largest Balanced segment, its inputs computed by the segments before it, is loaded and run (both CFG
+// passes, 512²) four ways, best of 2 rounds each, the four alternated twice: as ModelSessions builds a kept segment
+// (full optimisation + pre-packing) and a streamed one (neither), and from its optimised graph saved once to disk
+// (loaded without optimisation, with and without pre-packing).
+void SegmentCache(string folder, long budgetMiB)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = MemoryMode.Balanced, BudgetBytes = budgetMiB << 20 });
+    var pipeline = engine.GetPipeline(folder, new TextToImageRequest { Prompt = "bench", Width = 512, Height = 512 });
+    var unet = pipeline.Model[DiffusionModel.Unet];
+    var segments = ((SegmentedUnetRunner)pipeline.Unet).Segments;
+    var segment = segments.MaxBy(s => s.WeightBytes)!;
+    string unetFolder = Path.GetDirectoryName(unet.Path)!;
+    SessionOptions Options(bool optimise, bool prepack, string? dataFolder)
+    {
+        var options = ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+        if (dataFolder is not null) NanoBanana.Onnx.OnnxSubgraph.SessionOptionsFor(dataFolder, options);
+        if (!optimise) options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        if (!prepack) options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return options;
+    }
+    var live = new Dictionary<string, OrtValue>(UnetFeeds.Create(unet, RandomUnetInputs(unet, 512)));
+    var owned = new List<IDisposable>();
+    string cache = Directory.CreateTempSubdirectory("nb-segment-cache-").FullName;
+    try
+    {
+        foreach (var before in segments.TakeWhile(s => s != segment))
+        {
+            using var options = Options(true, true, unetFolder);
+            using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(before.LoadGraph()), options);
+            var results = CancellableRun.Run(session, before.Inputs.ToArray(), before.Inputs.Select(n => live[n]).ToArray(), before.Outputs.ToArray(), CancellationToken.None);
+            owned.Add(results);
+            for (int o = 0; o < before.Outputs.Count; o++) live[before.Outputs[o]] = results[o];
+        }
+        byte[] graph = Google.Protobuf.MessageExtensions.ToByteArray(segment.LoadGraph());
+        string optimised = Path.Combine(cache, "segment.onnx");
+        var clock = Stopwatch.StartNew();
+        using (var options = Options(true, true, unetFolder))
+        {
+            options.OptimizedModelFilePath = optimised;
+            // Without this ORT writes every weight into the .onnx file; with it, into a data file beside it.
+            options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", "segment.onnx_data");
+            options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+            using var session = new InferenceSession(graph, options);
+        }
+        double saveSeconds = clock.Elapsed.TotalSeconds;
+        long written = Directory.EnumerateFiles(cache).Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"Largest Balanced segment of {folder} (budget {budgetMiB} MiB): {segment}, 512x512, both CFG passes; best of 2 rounds, the four builds alternated twice");
+        Console.WriteLine($"  saving its optimised graph: {saveSeconds:F2} s, {written / 1048576.0:F1} MiB written for {segment.WeightBytes / 1048576.0:F1} MiB of weights");
+        Console.WriteLine("  build                                        load s   run s   load+run s");
+        var names = segment.Inputs.ToArray();
+        var values = names.Select(n => live[n]).ToArray();
+        var builds = new (string Name, Func<InferenceSession> Create)[]
+        {
+            ("kept: full optimisation + pre-packing", () => { using var o = Options(true, true, unetFolder); return new InferenceSession(graph, o); }),
+            ("streamed: neither", () => { using var o = Options(false, false, unetFolder); return new InferenceSession(graph, o); }),
+            ("cached optimised graph + pre-packing", () => { using var o = Options(false, true, null); return new InferenceSession(optimised, o); }),
+            ("cached optimised graph, no pre-packing", () => { using var o = Options(false, false, null); return new InferenceSession(optimised, o); }),
+        };
+        foreach (var (name, create) in builds.Concat(builds))
+        {
+            double load = double.MaxValue, run = double.MaxValue;
+            for (int round = 0; round < 2; round++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var session = create();
+                double loaded = watch.Elapsed.TotalSeconds;
+                for (int pass = 0; pass < 2; pass++) CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), CancellationToken.None).Dispose();
+                load = Math.Min(load, loaded);
+                run = Math.Min(run, watch.Elapsed.TotalSeconds - loaded);
+            }
+            Console.WriteLine($"  {name,-44} {load,6:F3}  {run,6:F3}  {load + run,10:F3}");
+        }
+    }
+    finally
+    {
+        foreach (var o in owned) o.Dispose();
+        foreach (var name in unet.Inputs.Select(i => i.Name)) if (live.TryGetValue(name, out var v)) v.Dispose();
+        Directory.Delete(cache, recursive: true);
+    }
 }
