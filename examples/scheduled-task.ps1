@@ -9,8 +9,10 @@
         Register-ScheduledTask -TaskName 'NanoBanana catalogue' -Action $action -Trigger $trigger
     Register on Linux with cron (crontab -e):
         0 2 * * * NANOBANANA_MODEL=/models/sdxl-base-onnx /usr/bin/pwsh -NoProfile -NonInteractive -File /opt/catalogue/examples/scheduled-task.ps1 >/dev/null 2>&1
-    A run resumes an interrupted one: rows whose render exists are not rendered again, and every render
-    without its final (upscaled, sharpened) image is finished.
+    A run resumes an interrupted one (New-ExplodedView -Resume and the run record in <OutputDirectory>/renders/.nanobanana-run):
+    rows rendered with the same settings are not rendered again, every render without its final (upscaled,
+    sharpened) image is finished, and a row whose prompt, seed or settings changed is rendered anew. The log ends with
+    Get-RenderRun's summary of the whole run and every failed row with its error id.
     Uses the NanoBanana module already loaded, else the one built beside this script (../artifacts/module/NanoBanana).
     Exit code: 0 when every row rendered, 1 when some rows failed (see the log), 2 when the run could not start.
 #>
@@ -44,14 +46,14 @@ catch {
 }
 
 $failures = @()
-# Stage 1: render the rows not rendered yet.
+# One pass: render what the record does not show as done, then upscale and sharpen; a row rendered on an earlier night
+# but never finished is handed on from its file (its Elapsed starts at zero), so only the later stages run for it.
 Import-Csv -Path $Catalogue |
-    New-ExplodedView -ModelPath $ModelPath -OutputDirectory $renders -SkipExisting -ErrorAction SilentlyContinue -ErrorVariable +failures |
-    ForEach-Object { Write-Log ('Rendered {0} -> {1} in {2:0.0}s' -f $_.Name, $_.Path, $_.Elapsed.TotalSeconds) }
-
-# Stage 2: finish every render whose final image is missing, tonight's and those an interrupted night left.
-Get-ChildItem -LiteralPath $renders -Filter *.png -ErrorAction SilentlyContinue |
-    Where-Object { -not (Test-Path -LiteralPath (Join-Path $OutputDirectory $_.Name)) } |
+    New-ExplodedView -ModelPath $ModelPath -OutputDirectory $renders -Resume -ErrorAction SilentlyContinue -ErrorVariable +failures |
+    ForEach-Object {
+        if ($_.Elapsed -gt [TimeSpan]::Zero) { Write-Log ('Rendered {0} -> {1} in {2:0.0}s' -f $_.Name, $_.Path, $_.Elapsed.TotalSeconds) }
+        $_
+    } |
     Invoke-Upscale -Scale 2 -ErrorAction SilentlyContinue -ErrorVariable +failures |
     Optimize-Sharpness -Factor 2 -OutputDirectory $OutputDirectory -ErrorAction SilentlyContinue -ErrorVariable +failures |
     ForEach-Object { Write-Log ('Finished {0} -> {1} in {2:0.0}s (upscale and sharpen)' -f $_.Name, $_.Path, $_.Elapsed.TotalSeconds) }
@@ -59,5 +61,8 @@ Get-ChildItem -LiteralPath $renders -Filter *.png -ErrorAction SilentlyContinue 
 foreach ($failure in $failures) {
     Write-Log "FAILED [$($failure.FullyQualifiedErrorId)] $($failure.TargetObject): $failure"
 }
-Write-Log "Done: $($failures.Count) failure(s)."
-exit ([int]($failures.Count -gt 0))
+# The run as recorded across nights: rows still pending were interrupted before they finished.
+$run = Import-Csv -Path $Catalogue | Get-RenderRun $renders
+foreach ($failure in $run.Failures) { Write-Log "Failed row $($failure.Name) at $($failure.Stage): [$($failure.ErrorId)] $($failure.Error)" }
+Write-Log "Run: $run. Done: $($failures.Count) failure(s)."
+exit ([int]($failures.Count -gt 0 -or $run.Failed -gt 0))

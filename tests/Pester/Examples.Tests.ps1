@@ -64,7 +64,7 @@ Describe 'examples/scheduled-task.ps1' {
         $lines = Get-Content $log
         $lines | Where-Object { $_ -match 'Rendered Drone -> .* in (\d+\.\d)s$' } | Should -HaveCount 1
         $lines | Where-Object { $_ -match 'Finished Lamp -> .* in (\d+\.\d)s \(upscale and sharpen\)$' } | Should -HaveCount 1
-        $lines[-1] | Should -Match 'Done: 0 failure\(s\)\.$'
+        $lines[-1] | Should -Match 'Run: 2 done, 0 failed, 0 pending\. Done: 0 failure\(s\)\.$'
     }
 
     It 'resumes a night interrupted after the render: the missing final image is made, nothing is rendered again' {

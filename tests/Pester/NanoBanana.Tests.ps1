@@ -116,6 +116,7 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
             'NanoBanana.RenderMetadata'       = { Get-RenderMetadata -LiteralPath $render.Path }
             'NanoBanana.SyntheticLoraInfo'    = { New-SyntheticLora -ModelPath $model -Path $lora -Rank 2 }
             'NanoBanana.UpscaleModelInfo'     = { Import-UpscaleModel -ParamPath "$ncnn.param" -BinPath "$ncnn.bin" -Name pester-view -Force }
+            'NanoBanana.RenderRunInfo'        = { [pscustomobject]@{ Name = 'A product name long enough to be cut by a narrow column' }, [pscustomobject]@{ Name = 'never rendered' } | Get-RenderRun (Join-Path $TestDrive 'views') }
             'NanoBanana.ExplodedViewMeasurement' = {
                 [pscustomobject]@{ Name = 'Sheet'; Prompt = 'drone'; Parts = '<product name="drone"><part name="arm" count="2"/><part name="battery"/></product>' } |
                     New-ExplodedView -ModelPath $model -Width 256 -Height 256 -Steps 1 -Seed 1 | Measure-ExplodedView
@@ -131,7 +132,7 @@ Describe 'Every view in NanoBanana.format.ps1xml' {
         'NanoBanana.RenderedImage', 'NanoBanana.RenderComparison', 'NanoBanana.RenderNoise', 'NanoBanana.SchedulerSchedule',
         'NanoBanana.ModelCheckResult', 'NanoBanana.SyntheticModelInfo', 'NanoBanana.RenderMemoryEstimate', 'NanoBanana.SyntheticLoraInfo',
         'NanoBanana.LoraInfo', 'NanoBanana.NanoBananaSession', 'NanoBanana.NanoBananaEnvironment', 'NanoBanana.LoadedLibrary', 'NanoBanana.RenderMetadata',
-        'NanoBanana.ExplodedViewMeasurement',
+        'NanoBanana.ExplodedViewMeasurement', 'NanoBanana.RenderRunInfo',
         'NanoBanana.UpscaleModelInfo') {
         if ($_ -eq 'NanoBanana.UpscaleModelInfo' -and -not (Test-Path "$ncnn.param")) {
             Set-ItResult -Skipped -Because "the build found no npm to fetch the Real-ESRGAN ncnn files ($ncnn.param)"
@@ -258,6 +259,11 @@ Describe 'Sessions and devices' {
             return
         }
         $environment.CudaUnavailableReason | Should -Not -BeNullOrEmpty
-        { Open-NanoBananaSession -Device Cuda } | Should -Throw "*CUDA was requested but cannot run here: $($environment.CudaUnavailableReason)*"
+        { Open-NanoBananaSession -Device Cuda } | Should -Throw "*CUDA was requested but cannot run here: $($environment.CudaUnavailableReason)*" -ErrorId 'DeviceUnavailable,NanoBanana.PowerShell.Commands.OpenNanoBananaSessionCommand'
+        # An image cmdlet refuses it per item, with the same id, and goes on.
+        $image = New-ExplodedView 'a drone' -ModelPath $model -Seed 1 -Steps 1 -Width 64 -Height 64
+        $image, $image | Invoke-Upscale -Device Cuda -ErrorVariable noCuda -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $noCuda.Count | Should -Be 2
+        $noCuda.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'DeviceUnavailable,*' }
     }
 }

@@ -8,7 +8,7 @@ namespace NanoBanana.Runs;
 /// <summary>
 /// The hash of everything that determines a stage's output, as lowercase hex SHA-256 over a canonical "name=value"
 /// text. A render's covers the model's identity (<see cref="ModelIdentity"/>), the composed prompt (the layout: style
-/// preset and structured parts are folded into it), negative prompt, style, seed, size, steps, guidance, scheduler,
+/// preset and structured parts are folded into it), negative prompt, style, seed ("random" for a row that gives none), size, steps, guidance, scheduler,
 /// guidance batching, prompt overflow, the regions of the layout (prompt and box), VAE tiling and every LoRA applied (name, file identity, weight). A later stage's chains its
 /// input's hash with its own settings, so a changed prompt invalidates the upscale and sharpen of that row too.
 /// </summary>
@@ -26,7 +26,8 @@ public static class RenderFingerprint
             ("prompt", r.Prompt),
             ("negative", r.NegativePrompt),
             ("style", r.Style.ToString()),
-            ("seed", Text(r.Seed)),
+            // A row without a seed asked for any seed: the one drawn for this render must not make every resume redo it.
+            ("seed", string.IsNullOrWhiteSpace(job.Row.Seed) ? "random" : Text(r.Seed)),
             ("width", Text(r.Width)),
             ("height", Text(r.Height)),
             ("steps", Text(r.Steps)),

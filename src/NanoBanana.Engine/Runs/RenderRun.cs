@@ -74,11 +74,19 @@ public sealed class RenderRun
         }
     }
 
-    /// <summary>Records that a row's stage starts and returns the step to finish with <see cref="RunStep.Done"/> or <see cref="RunStep.Failed"/>.</summary>
+    /// <summary>
+    /// Records that a row's stage starts and returns the step to finish with <see cref="RunStep.Done"/> or <see cref="RunStep.Failed"/>.
+    /// First removes the temporary files that earlier workers stopped mid-write left for this output: the record names
+    /// them (host and process of each unfinished step), so no folder is scanned.
+    /// </summary>
     /// <param name="input">The hash of the stage this one's image came from (null for a render).</param>
     public RunStep Start(string key, string stage, string hash, string? output, string? input = null)
     {
-        var step = new RunStep(this, key.Trim(), stage, hash, output is null ? null : Path.GetFullPath(output), input);
+        string? fullOutput = output is null ? null : Path.GetFullPath(output);
+        if (fullOutput is not null)
+            foreach (var stopped in History.Unfinished(key, stage).Where(e => e.Output == fullOutput))
+                Imaging.AtomicFileWriter.RemoveAbandoned(fullOutput, stopped.Host, stopped.Pid);
+        var step = new RunStep(this, key.Trim(), stage, hash, fullOutput, input);
         Append(step.Entry(RunStatus.Started));
         return step;
     }

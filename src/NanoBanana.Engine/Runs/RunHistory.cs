@@ -11,13 +11,20 @@ namespace NanoBanana.Runs;
 public sealed class RunHistory
 {
     readonly Dictionary<(string Key, string Stage), RunRecordEntry> _latestDone = new();
+    readonly ILookup<(string Key, string Stage), RunRecordEntry> _unfinished;
 
     RunHistory(IReadOnlyList<RunRecordEntry> entries, int tornLines)
     {
         Entries = entries;
         TornLines = tornLines;
-        foreach (var entry in entries.Where(e => e.Status == RunStatus.Done))
-            _latestDone[(entry.Key, entry.Stage)] = entry; // entries are in time order
+        var open = new Dictionary<(string Worker, string Key, string Stage), RunRecordEntry>();
+        foreach (var entry in entries) // in time order
+        {
+            if (entry.Status == RunStatus.Done) _latestDone[(entry.Key, entry.Stage)] = entry;
+            if (entry.Status == RunStatus.Started) open[(entry.Worker, entry.Key, entry.Stage)] = entry;
+            else open.Remove((entry.Worker, entry.Key, entry.Stage));
+        }
+        _unfinished = open.Values.ToLookup(e => (e.Key, e.Stage));
     }
 
     public static RunHistory Empty { get; } = new([], 0);
@@ -62,6 +69,13 @@ public sealed class RunHistory
 
     /// <summary>The newest done line of a row's stage, or null.</summary>
     public RunRecordEntry? LatestDone(string key, string stage) => _latestDone.GetValueOrDefault((key.Trim(), stage));
+
+    /// <summary>
+    /// The started lines of a row's stage that no done or failed line of the same worker ended: the worker was stopped
+    /// mid-stage (killed, cancelled, its machine lost) — or, when two workers were given the same rows by mistake, is
+    /// still at work.
+    /// </summary>
+    public IEnumerable<RunRecordEntry> Unfinished(string key, string stage) => _unfinished[(key.Trim(), stage)];
 
     /// <summary>
     /// Whether a row's stage can be skipped on resume: its newest done line has this <paramref name="hash"/> and this

@@ -30,8 +30,7 @@ public static class ExecutionProviders
     public static ExecutionDevice Resolve(ExecutionDevice requested) => requested switch
     {
         ExecutionDevice.Auto => IsCudaAvailable ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
-        ExecutionDevice.Cuda when !IsCudaAvailable => throw new NotSupportedException(
-            $"CUDA was requested but cannot run here: {CudaUnavailableReason}. Use -Device Cpu, or -Device Auto to fall back to the CPU."),
+        ExecutionDevice.Cuda when !IsCudaAvailable => throw new DeviceUnavailableException(requested, CudaUnavailableReason!),
         _ => requested,
     };
 

@@ -24,6 +24,8 @@ public static class ErrorIds
     public const string ModelNotSet = "ModelNotSet";
     /// <summary>A render whose estimated peak memory exceeds the session's budget in its memory mode.</summary>
     public const string InsufficientMemory = "InsufficientMemory";
+    /// <summary>-Device Cuda where CUDA cannot run (the message says why: no CUDA build, a library that did not load).</summary>
+    public const string DeviceUnavailable = "DeviceUnavailable";
     /// <summary>A LoRA name that is not registered (Add-Lora registers one).</summary>
     public const string LoraNotFound = "LoraNotFound";
     /// <summary>A LoRA file that cannot be read: truncated, a hostile header, an unsupported dtype, mismatched shapes.</summary>

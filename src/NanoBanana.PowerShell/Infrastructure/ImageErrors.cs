@@ -18,6 +18,7 @@ internal static class ImageErrors
         OutFileWithSeveralImagesException => (ErrorIds.OutFileWithSeveralImages, ErrorCategory.InvalidOperation),
         ImageSizeMismatchException => (ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidData),
         LayoutMissingException => (ErrorIds.LayoutMissing, ErrorCategory.InvalidData),
+        Runtime.DeviceUnavailableException => (ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable),
         ArgumentException or FormatException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
         IOException or InvalidDataException or InvalidOperationException => (ErrorIds.OperationFailed, ErrorCategory.NotSpecified),
         _ => null,

@@ -20,6 +20,7 @@ internal static class RenderErrors
         RenderRowException => (ErrorIds.InvalidRenderRow, ErrorCategory.InvalidArgument),
         ModelPathNotSetException => (ErrorIds.ModelNotSet, ErrorCategory.InvalidOperation),
         RenderMemoryException => (ErrorIds.InsufficientMemory, ErrorCategory.ResourceUnavailable),
+        DeviceUnavailableException => (ErrorIds.DeviceUnavailable, ErrorCategory.ResourceUnavailable),
         NonFiniteLatentsException => (ErrorIds.RenderDiverged, ErrorCategory.InvalidResult),
         LoraNotRegisteredException => (ErrorIds.LoraNotFound, ErrorCategory.ObjectNotFound),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),

@@ -35,4 +35,28 @@ public sealed class AtomicFileWriterTests : IDisposable
         Assert.Contains("blocker", error.Message);
         Assert.Equal(new[] { blocker }, Directory.GetFileSystemEntries(_dir));
     }
+
+    [Fact]
+    public void A_temporary_file_left_under_this_process_name_is_replaced_and_removed_by_the_next_write()
+    {
+        string path = Path.Combine(_dir, "render.png");
+        string leftover = AtomicFileWriter.TemporaryPath(path, Environment.MachineName, Environment.ProcessId);
+        File.WriteAllText(leftover, "a longer half-written image from a killed process with this host and id");
+
+        AtomicFileWriter.Write(path, new byte[] { 7 }, overwrite: false);
+
+        Assert.Equal(new byte[] { 7 }, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Temporary_names_stay_short_and_differ_per_host_and_process()
+    {
+        string path = Path.Combine(_dir, new string('n', 200) + ".png");
+        string[] names = [AtomicFileWriter.TemporaryPath(path, "a-very-long-kubernetes-pod-name-0123456789-abcdefghij-klmnopqrstu", 4194304),
+            AtomicFileWriter.TemporaryPath(path, "node1", 7), AtomicFileWriter.TemporaryPath(path, "node2", 7), AtomicFileWriter.TemporaryPath(path, "node1", 8)];
+        Assert.Equal(4, names.Distinct().Count());
+        Assert.All(names, n => Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(n)) <= 255, n));
+        Assert.All(names, n => Assert.Equal(_dir, Path.GetDirectoryName(n)));
+    }
 }

@@ -1,3 +1,4 @@
+using NanoBanana.Imaging;
 using NanoBanana.Catalogue;
 using NanoBanana.Runs;
 
@@ -38,6 +39,41 @@ public sealed class RunRecordTests : IDisposable
         File.AppendAllText(path, "\n" + File.ReadAllLines(path)[0] + "\n");
         var e = Assert.Throws<RunRecordException>(() => RunHistory.Read(RecordFolder));
         Assert.StartsWith($"The run record '{path}' line 2 is not a record", e.Message);
+    }
+
+    [Fact]
+    public void Starting_a_row_again_removes_the_temporary_file_a_stopped_worker_left_for_it_and_nothing_else()
+    {
+        string output = Path.Combine(_dir, "out", "drone.png");
+        // node7/4242 was killed writing drone.png; node7/99 finished it once earlier; node8/5 is not in the record.
+        RunRecordFile.Append(Path.Combine(RecordFolder, "w1.jsonl"), Entry("drone", RunStatus.Started) with { Host = "node7", Pid = 99, Worker = "w1", Output = output });
+        RunRecordFile.Append(Path.Combine(RecordFolder, "w1.jsonl"), Entry("drone", RunStatus.Done) with { Host = "node7", Pid = 99, Worker = "w1", Output = output });
+        RunRecordFile.Append(Path.Combine(RecordFolder, "w2.jsonl"), Entry("drone", RunStatus.Started) with { Host = "node7", Pid = 4242, Worker = "w2", Output = output });
+        string killed = AtomicFileWriter.TemporaryPath(output, "node7", 4242);
+        string finished = AtomicFileWriter.TemporaryPath(output, "node7", 99);
+        string unknown = AtomicFileWriter.TemporaryPath(output, "node8", 5);
+        foreach (string file in new[] { killed, finished, unknown }) File.WriteAllText(file, "half a png");
+
+        var run = new RenderRun(RecordFolder);
+        Assert.Equal([4242], run.History.Unfinished("drone", RunStage.Render).Select(e => e.Pid));
+        run.Start("drone", RunStage.Render, "hash", output).Done();
+
+        Assert.False(File.Exists(killed));
+        Assert.True(File.Exists(finished) && File.Exists(unknown)); // only what the record says was stopped mid-write
+    }
+
+    [Fact]
+    public void A_row_without_a_seed_keeps_its_hash_whatever_seed_each_render_draws()
+    {
+        string model = Directory.CreateDirectory(Path.Combine(_dir, "model")).FullName;
+        File.WriteAllText(Path.Combine(model, "model_index.json"), "{}");
+        var row = new RenderRow { Index = 1, Name = "lamp", Prompt = "a lamp", Steps = "2", Width = "64", Height = "64" };
+        var run = new RenderRun(RecordFolder);
+        RenderJob Drawn(RenderRow r) => new(r, r.ToRequest(), model, Path.Combine(_dir, "lamp.png"));
+        var (first, second) = (Drawn(row), Drawn(row));
+        Assert.NotEqual(first.Seed, second.Seed);
+        Assert.Equal(Hash(run, first), Hash(run, second));
+        Assert.NotEqual(Hash(run, first), Hash(run, Drawn(row with { Seed = first.Seed.ToString() })));
     }
 
     [Fact]
