@@ -13,7 +13,7 @@ using Microsoft.ML.OnnxRuntime;
 
 // dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | upscale-start [images] [module folder…] | upscale-phases | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
-//     | segment-cache <model folder> <Balanced budget MiB>
+//     | segment-cache <model folder> <Balanced budget MiB> | nbits-level <quantised model folder> <accuracy level>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
 //     | quantize [model folder] [Balanced budget MiB] | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -53,6 +53,9 @@ switch (args.FirstOrDefault())
         break;
     case "segment-cache":
         SegmentCache(args[1], long.Parse(args[2]));
+        break;
+    case "nbits-level":
+        NBitsLevel(args[1], int.Parse(args[2]));
         break;
     case "sheet":
         Sheet();
@@ -599,6 +602,25 @@ void UpscalePhases()
         upscaler.Upscale(image, new UpscaleOptions { Scale = 4 });
         Step($"upscale {i}, 128x128 x4");
     }
+}
+
+// A copy of a quantised model folder whose UNet's MatMulNBits nodes use another accuracy_level (0: float arithmetic on
+// dequantised blocks, 4: int8 arithmetic on quantised activations), for batch-profile to compare; prints the copy's path.
+void NBitsLevel(string folder, int level)
+{
+    string copy = $"{folder}-level{level}";
+    foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+    {
+        string target = Path.Combine(copy, Path.GetRelativePath(folder, file));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(file, target, overwrite: true);
+    }
+    string unet = Path.Combine(copy, "unet", "model.onnx");
+    var model = NanoBanana.Onnx.OnnxModelFile.Load(unet);
+    foreach (var node in model.Graph.Node.Where(n => n.OpType == "MatMulNBits"))
+        node.Attribute.Single(a => a.Name == "accuracy_level").I = level;
+    NanoBanana.Onnx.OnnxModelFile.Save(model, unet);
+    Console.WriteLine(copy);
 }
 
 // Wall time and the CPU time of the children waited for meanwhile (getrusage RUSAGE_CHILDREN), so a loaded machine's
