@@ -9,14 +9,20 @@ using NanoBanana.Synthetic;
 
 // Usage: dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline [steps]
 //        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- regional [steps]
-bool regional = args.FirstOrDefault() == "regional";
-int steps = args.Skip(regional ? 1 : 0).Select(int.Parse).FirstOrDefault(regional ? 4 : 20);
+//        dotnet run -c Release --project bench/NanoBanana.Bench.Pipeline -- img2img [steps]
+string? mode = args.FirstOrDefault() is "regional" or "img2img" ? args[0] : null;
+int steps = args.Skip(mode is null ? 0 : 1).Select(int.Parse).FirstOrDefault(mode == "regional" ? 4 : mode == "img2img" ? 8 : 20);
 string root = Path.Combine(Path.GetTempPath(), "nb-bench-pipeline-" + Guid.NewGuid().ToString("N"));
 try
 {
-    if (regional)
+    if (mode == "regional")
     {
         Regional(SyntheticModelBuilder.Create(Path.Combine(root, "Small"), new SyntheticModelOptions { Size = SyntheticModelSize.Small, Seed = 1 }).Folder, steps);
+        return;
+    }
+    if (mode == "img2img")
+    {
+        ImageToImage.Run(root, steps);
         return;
     }
     Console.WriteLine($"Forge SDXL models, CPU ({Environment.ProcessorCount} cores), {steps} steps, CFG 1 (one UNet pass per step)");

@@ -56,11 +56,12 @@ public sealed class NewExplodedViewCommandTests(TinyModelFolders models) : IClas
 
         // One record per denoising step, as a child of the record counting rows.
         var steps = result.Progress.Where(p => p.ActivityId == 2 && p.RecordType == ProgressRecordType.Processing && p.StatusDescription.StartsWith("step ")).ToList();
-        Assert.Equal(4 * 2, steps.Count);
+        // The laid-out drone starts from its layout's guide at strength 0.75: the last ⌊2 × 0.75⌋ = 1 of its 2 steps runs.
+        Assert.Equal(1 + 3 * 2, steps.Count);
         Assert.All(steps, p => Assert.Equal(1, p.ParentActivityId));
-        Assert.Equal([50, 100, 50, 100, 50, 100, 50, 100], steps.Select(p => p.PercentComplete));
+        Assert.Equal([100, 50, 100, 50, 100, 50, 100], steps.Select(p => p.PercentComplete));
         Assert.All(steps, p => Assert.True(p.SecondsRemaining >= 0));
-        Assert.Equal(0, steps[1].SecondsRemaining);
+        Assert.Equal(0, steps[0].SecondsRemaining);
         var rows = result.Progress.Where(p => p.ActivityId == 1 && p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription);
         Assert.Equal(["Row 1: AeroDrone X4", "Row 2: Brewline Grinder", "Row 5: ../escape/Keyboard", "Row 6: render-6006"], rows);
         Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);

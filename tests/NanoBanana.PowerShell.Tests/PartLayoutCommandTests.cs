@@ -105,4 +105,40 @@ public sealed class PartLayoutCommandTests(TinyModelFolders models) : IClassFixt
         Assert.All(result.Errors, e => Assert.StartsWith("LayoutMissing,", e.FullyQualifiedErrorId));
         Assert.Contains("carries no part layout", result.Errors[0].ToString());
     }
+
+    [Fact]
+    public void RowsRenderFromTheirLayoutOrAnInitImageAndBadStrengthsOrImagesFailTheirRowOnly()
+    {
+        using var dir = new TempDirectory();
+        TestImages.WritePng(dir.File("start.png"), 128, 128);
+        TestImages.WritePng(dir.File("small.png"), 64, 64);
+        File.WriteAllText(dir.File("broken.png"), "not a png");
+        using var ps = new PowerShellSession(dir.Path);
+        var result = ps.Run("""
+            function Strength($image) { ($image.Image.Parameters.Extra | Where-Object Key -eq 'Denoising strength').Value }
+            function Start($image) { ($image.Image.Parameters.Extra | Where-Object Key -eq 'Init image').Value }
+            @(
+                [pscustomobject]@{ Name = 'Guided'; Prompt = 'drone'; Parts = $drone }
+                [pscustomobject]@{ Name = 'Half'; Prompt = 'drone'; Parts = $drone; LayoutStrength = '0.5' }
+                [pscustomobject]@{ Name = 'Free'; Prompt = 'drone'; LayoutStrength = '0.5' }
+                [pscustomobject]@{ Name = 'FromFile'; Prompt = 'drone'; InitImage = 'start.png'; Strength = '0.6' }
+                [pscustomobject]@{ Name = 'TooStrong'; Prompt = 'drone'; Parts = $drone; LayoutStrength = '1.5' }
+                [pscustomobject]@{ Name = 'Words'; Prompt = 'drone'; Parts = $drone; LayoutStrength = 'strong' }
+                [pscustomobject]@{ Name = 'Missing'; Prompt = 'drone'; InitImage = 'nowhere.png' }
+                [pscustomobject]@{ Name = 'Broken'; Prompt = 'drone'; InitImage = 'broken.png' }
+                [pscustomobject]@{ Name = 'Small'; Prompt = 'drone'; InitImage = 'small.png' }
+            ) | New-ExplodedView -ModelPath $m -Width 128 -Height 128 -Steps 4 -Seed 3 -Verbose | ForEach-Object { '{0}|{1}|{2}' -f $_.Name, (Strength $_), (Start $_) }
+            """, Variables);
+
+        Assert.Equal(["Guided|0.75|layout", "Half|0.5|layout", "Free||", "FromFile|0.6|start.png"], result.Output.Select(o => (string)o.BaseObject));
+        Assert.Equal(["TooStrong", "Words", "Missing", "Broken", "Small"], result.Errors.Select(e => (string)((PSObject)e.TargetObject).Properties["Name"].Value));
+        Assert.All(result.Errors, e => Assert.StartsWith("InvalidRenderRow,", e.FullyQualifiedErrorId));
+        Assert.Equal(["LayoutStrength", "LayoutStrength", "InitImage", "InitImage", "InitImage"],
+            result.Errors.Select(e => Assert.IsAssignableFrom<ArgumentException>(e.Exception).ParamName));
+        Assert.Contains("does not exist", result.Errors[2].ToString());
+        Assert.Contains("is 64x64 but the render is 128x128", result.Errors[4].ToString());
+        // What -WhatIf shows is the action ShouldProcess reports (here as its verbose line).
+        Assert.Contains(result.Verbose, v => v.Message.Contains("from the layout's guide at strength 0.75"));
+        Assert.Contains(result.Verbose, v => v.Message.Contains("start.png' at strength 0.6"));
+    }
 }

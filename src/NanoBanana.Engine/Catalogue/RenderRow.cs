@@ -63,6 +63,21 @@ public sealed record RenderRow
     /// grows with the regions' area, so a dense sheet stays bounded).</summary>
     public const int MaxRegions = 24;
 
+    /// <summary>Image-to-image strength for a row that starts from an image — its layout's guide, or its
+    /// <see cref="InitImage"/> — from 0 (the start image through the VAE) to 1 (from noise, text-to-image); blank is
+    /// <see cref="DefaultLayoutStrength"/>. Ignored by rows that have neither.</summary>
+    public string? LayoutStrength { get; init; }
+
+    /// <summary>The strength a row with a layout or an init image renders at when it names none. At 0.75 (A1111's
+    /// default denoising strength; diffusers' SD img2img default is 0.8) the first quarter of the schedule — where the
+    /// composition is decided — comes from the guide, and the model still repaints every surface (help:
+    /// New-ExplodedView, -LayoutStrength, for the measurement).</summary>
+    public const double DefaultLayoutStrength = 0.75;
+
+    /// <summary>A full path to an image the render starts from (plain image-to-image), of the render's size. On a row with
+    /// a layout it replaces the layout's drawn guide; the layout still places the regional prompts and cleans the background.</summary>
+    public string? InitImage { get; init; }
+
     /// <summary>LoRA weights for this row only, "name=weight" pairs separated by commas or semicolons
     /// (e.g. "turbo=0.7; style=0.3"); they override the registered weights for this render.</summary>
     public string? LoraWeight { get; init; }
@@ -99,7 +114,39 @@ public sealed record RenderRow
         if (request.FirstProblem() is { } problem) throw new RenderRowException(Label, problem.Field, problem.Message);
         // Planned once the size is known valid; a layout problem names the Parts (or Layout) field.
         var layout = ToLayout();
-        return request with { Layout = layout, Background = ParsedBackground(), Regions = RegionsOf(layout) };
+        var init = ReadInitImage();
+        request = request with
+        {
+            Layout = layout, Background = ParsedBackground(), Regions = RegionsOf(layout), InitImage = init,
+            Strength = layout is null && init is null ? 1 : ParsedStrength(),
+        };
+        if (request.FirstProblem() is { } start) throw new RenderRowException(Label, start.Field, start.Message);
+        return request;
+    }
+
+    double ParsedStrength()
+    {
+        if (!Given(LayoutStrength)) return DefaultLayoutStrength;
+        const string expected = "a number from 0 to 1 such as 0.75 (0 keeps the start image, 1 renders from noise)";
+        double strength = ParseNumber(nameof(LayoutStrength), LayoutStrength!, expected);
+        return strength is >= 0 and <= 1 ? strength : throw new RenderRowException(Label, nameof(LayoutStrength), $"{nameof(LayoutStrength)} is '{LayoutStrength}'; use {expected}.");
+    }
+
+    /// <summary>The row's init image, read and checked now so a missing or unreadable file fails its row before any render.</summary>
+    Pipeline.InitImage? ReadInitImage()
+    {
+        if (!Given(InitImage)) return null;
+        string path = InitImage!.Trim();
+        const string fix = "give the path of a PNG or JPEG image of the render's size";
+        if (!File.Exists(path)) throw new RenderRowException(Label, nameof(InitImage), $"{nameof(InitImage)} '{path}' does not exist; {fix}.");
+        try
+        {
+            return new Pipeline.InitImage(Path.GetFullPath(path), ImageCodec.Read(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or Limits.InputTooLargeException)
+        {
+            throw new RenderRowException(Label, nameof(InitImage), $"{nameof(InitImage)} '{path}' cannot be used: {e.Message} Or {fix}.");
+        }
     }
 
     /// <summary>A region per placed part (count, attributes, name over its box), unless RegionalPrompt is Off.</summary>

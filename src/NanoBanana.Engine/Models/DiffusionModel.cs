@@ -15,6 +15,9 @@ public sealed class DiffusionModel
 {
     public const string TextEncoder = "text_encoder", TextEncoder2 = "text_encoder_2", Unet = "unet", VaeDecoder = "vae_decoder";
 
+    /// <summary>The VAE's encoder: optional (text-to-image does not use it), read on first use by image-to-image.</summary>
+    public const string VaeEncoder = "vae_encoder";
+
     DiffusionModel(string folder, ModelRecognition recognition, IReadOnlyDictionary<string, ModelComponent> components,
         SchedulerConfig scheduler, float vaeScalingFactor, bool forceZerosForEmptyPrompt)
     {

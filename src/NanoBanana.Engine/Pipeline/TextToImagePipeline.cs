@@ -15,11 +15,17 @@ namespace NanoBanana.Pipeline;
 /// Text → image on one model: text conditioning, the denoising loop with classifier-free guidance, VAE
 /// decode. Schedulers stay outside (diffusers style): the loop only calls ScaleModelInput/Step. Holds the
 /// model's sessions, so rendering many requests loads each ONNX file once.
+/// Below strength 1 with a start image (the layout's guide or an init image) it is diffusers' image-to-image: the image
+/// is VAE-encoded (<see cref="VaeEncoding"/>), noised to the strength's step with the scheduler's AddNoise and denoised
+/// from there (<see cref="DenoisingStrength"/>). Strength 1 skips the encoder and starts from pure noise, so it is
+/// text-to-image byte for byte — as diffusers' inpainting does at full strength; diffusers' img2img would still add the
+/// encoded image to the noise at strength 1.
 /// </summary>
 public sealed class TextToImagePipeline : IDisposable
 {
     readonly TextEncoding _text;
     readonly VaeDecoding _vae;
+    readonly VaeEncoding _encoder;
 
     /// <param name="unet">How the UNet is held; the whole UNet in one session when null.</param>
     public TextToImagePipeline(ModelSessions sessions, IUnetRunner? unet = null)
@@ -28,6 +34,7 @@ public sealed class TextToImagePipeline : IDisposable
         Unet = unet ?? SegmentedUnetRunner.Whole(sessions);
         _text = new TextEncoding(sessions);
         _vae = new VaeDecoding(sessions);
+        _encoder = new VaeEncoding(sessions);
     }
 
     public ModelSessions Sessions { get; }
@@ -76,16 +83,15 @@ public sealed class TextToImagePipeline : IDisposable
         int channels = LatentChannels, lh = request.Height / 8, lw = request.Width / 8;
 
         var random = new TorchRandom(seed);
-        var latents = LatentNoise.Create(random, 1, channels, lh, lw);
-        float init = scheduler.InitNoiseSigma;
-        for (int i = 0; i < latents.Length; i++) latents[i] *= init;
+        var (latents, start) = StartLatents(request, scheduler, random, channels, lh, lw, release, cancellationToken);
 
+        // Image-to-image too: diffusers' SDXL img2img sends these six unless requires_aesthetics_score (a refiner's config).
         float[]? timeIds = Model.Architecture == DiffusionArchitecture.StableDiffusionXL
             ? [request.Height, request.Width, 0, 0, request.Height, request.Width]
             : null;
         var noise = NoisePrediction.Create(cond, uncond, timeIds, channels, lh, lw, request.CfgScale, request.GuidanceBatching, regions, timestepCond);
         var clock = Stopwatch.StartNew();
-        for (int step = 0; step < scheduler.StepCount; step++)
+        for (int step = start; step < scheduler.StepCount; step++)
         {
             var modelInput = scheduler.ScaleModelInput(latents, step);
             var prediction = noise.Predict(Unet, loras, modelInput, scheduler.Timesteps[step], cancellationToken);
@@ -93,8 +99,8 @@ public sealed class TextToImagePipeline : IDisposable
             if (Limits.FiniteValues.FirstNonFinite(latents) is >= 0 and var bad)
                 throw new NonFiniteLatentsException(step + 1, scheduler.StepCount, latents[bad]);
             var elapsed = clock.Elapsed;
-            progress?.Report(new DenoiseProgress(step + 1, scheduler.StepCount, elapsed,
-                elapsed / (step + 1) * (scheduler.StepCount - step - 1)));
+            int done = step + 1 - start, total = scheduler.StepCount - start;
+            progress?.Report(new DenoiseProgress(done, total, elapsed, elapsed / done * (total - done)));
         }
 
         var tiling = request.VaeTiling ?? (policy?.DefaultVaeTilePixels is int tilePixels ? new VaeTiling(tilePixels / 8) : null);
@@ -111,10 +117,43 @@ public sealed class TextToImagePipeline : IDisposable
         if (tiling is not null)
             parameters.SetExtra("VAE tiling", string.Create(CultureInfo.InvariantCulture, $"{tiling.TileSize}/{tiling.Overlap}"));
         if (request.Layout is { } layout) parameters.SetExtra("Layout", layout.Kind.ToString());
+        if (request.StartImageSource is { } source)
+        {
+            // A1111's img2img key; the source by file name only (a full path would publish the render machine's folders).
+            parameters.SetExtra("Denoising strength", request.Strength.ToString(CultureInfo.InvariantCulture));
+            parameters.SetExtra("Init image", source == InitImage.LayoutSource ? source : System.IO.Path.GetFileName(source));
+        }
         var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
         if (release) Sessions.Release(DiffusionModel.VaeDecoder);
         if (request.Layout is { } sheet) image = BackgroundCleaning.Apply(image, sheet, request.Background);
         return image.WithWarnings(warnings);
+    }
+
+    /// <summary>
+    /// The latents the loop starts from and the step it starts at. From noise (text-to-image, or strength 1): randn ×
+    /// init_noise_sigma at step 0. From a start image: its VAE sample (the generator's first draw), then noise (the second)
+    /// added at the strength's step — diffusers' img2img prepare_latents. When the strength leaves no step to run, the
+    /// encoded image is decoded as it is (the VAE round trip); diffusers fails on that empty schedule instead.
+    /// </summary>
+    (float[] Latents, int Start) StartLatents(TextToImageRequest request, IDiffusionScheduler scheduler, TorchRandom random,
+        int channels, int lh, int lw, bool release, CancellationToken cancellationToken)
+    {
+        if (request.StartImageSource is null)
+        {
+            var noise = LatentNoise.Create(random, 1, channels, lh, lw);
+            float init = scheduler.InitNoiseSigma;
+            for (int i = 0; i < noise.Length; i++) noise[i] *= init;
+            return (noise, 0);
+        }
+        var image = request.InitImage?.Image ?? LayoutGuide.Draw(request.Layout!, request.Background);
+        int start = DenoisingStrength.StartStep(scheduler.StepCount, request.Strength);
+        var latents = _encoder.Encode(image, random, cancellationToken);
+        if (release) _encoder.Release();
+        if (latents.Length != channels * lh * lw)
+            throw new ModelInvalidException(Model.Folder, $"has a VAE encoder giving {latents.Length / (lh * lw)} latent channels but a UNet taking {channels}",
+                "Use the vae_encoder exported with this model.");
+        if (start == scheduler.StepCount) return (latents, start);
+        return (scheduler.AddNoise(latents, LatentNoise.Create(random, 1, channels, lh, lw), start), start);
     }
 
     /// <summary>The scheduler the pipeline uses: the named sampler, or the model config's own class when null.</summary>

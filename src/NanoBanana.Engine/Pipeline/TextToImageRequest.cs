@@ -56,6 +56,19 @@ public sealed record TextToImageRequest
     /// <summary>What the render's pixels outside the part masks become when there is a <see cref="Layout"/>.</summary>
     public SheetBackground Background { get; init; } = SheetBackground.White;
 
+    /// <summary>Image-to-image strength, 0 to 1 (<see cref="DenoisingStrength"/>): with a start image (<see cref="InitImage"/>,
+    /// else the layout's guide) the image is noised to this share of the schedule and denoised from there. 1 renders from
+    /// noise and is text-to-image exactly; 0 returns the start image through the VAE.</summary>
+    public double Strength { get; init; } = 1;
+
+    /// <summary>The image to start from instead of the layout's guide (-InitImage); null starts from the guide when there
+    /// is a <see cref="Layout"/>, from noise otherwise.</summary>
+    public InitImage? InitImage { get; init; }
+
+    /// <summary>What the render starts from below strength 1: the init image's path, "layout" for the layout's guide;
+    /// null when it renders from noise.</summary>
+    public string? StartImageSource => Strength >= 1 ? null : InitImage?.Path ?? (Layout is not null ? InitImage.LayoutSource : null);
+
     /// <summary>Throws an <see cref="ArgumentException"/> (ParamName = the field) for the first invalid field.</summary>
     public void Validate()
     {
@@ -87,6 +100,12 @@ public sealed record TextToImageRequest
             return (nameof(Scheduler), $"Scheduler '{Scheduler}' is unknown; use one of: {string.Join(", ", SchedulerFactory.Names)}.");
         if (Layout is { } layout && (layout.Width != Width || layout.Height != Height))
             return (nameof(Layout), $"Layout was planned for {layout.Width}x{layout.Height} but the render is {Width}x{Height}; plan it for the render's size.");
+        if (!(Strength >= 0 && Strength <= 1))
+            return (nameof(Strength), $"Strength is {Strength}; use 0 to 1 (0 returns the start image through the VAE, 1 renders from noise).");
+        if (Strength < 1 && StartImageSource is null)
+            return (nameof(Strength), $"Strength is {Strength} but the render has no image to start from; give an InitImage or a layout, or use 1.");
+        if (InitImage is { } init && (init.Image.Width != Width || init.Image.Height != Height))
+            return (nameof(InitImage), $"InitImage '{init.Path}' is {init.Image.Width}x{init.Image.Height} but the render is {Width}x{Height}; resize the image to {Width}x{Height} or set Width and Height to its size.");
         if (Regions.Select(r => r.Problem(Width, Height)).FirstOrDefault(p => p is not null) is { } region)
             return (nameof(Regions), char.ToUpperInvariant(region[0]) + region[1..]);
         try

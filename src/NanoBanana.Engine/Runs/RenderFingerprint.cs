@@ -9,7 +9,8 @@ namespace NanoBanana.Runs;
 /// The hash of everything that determines a stage's output, as lowercase hex SHA-256 over a canonical "name=value"
 /// text. A render's covers the model's identity (<see cref="ModelIdentity"/>), the composed prompt (the layout: style
 /// preset and structured parts are folded into it), negative prompt, style, seed ("random" for a row that gives none), size, steps, guidance, scheduler,
-/// guidance batching, prompt overflow, the regions of the layout (prompt and box), VAE tiling and every LoRA applied (name, file identity, weight). A later stage's chains its
+/// guidance batching, prompt overflow, the regions of the layout (prompt and box), VAE tiling, the image-to-image strength and
+/// start image (the layout's guide, or an init image's file identity) and every LoRA applied (name, file identity, weight). A later stage's chains its
 /// input's hash with its own settings, so a changed prompt invalidates the upscale and sharpen of that row too.
 /// </summary>
 public static class RenderFingerprint
@@ -36,6 +37,9 @@ public static class RenderFingerprint
             ("batching", r.GuidanceBatching.ToString()),
             ("overflow", r.PromptOverflow.ToString()),
             ("vaeTiling", r.VaeTiling is { } t ? $"{t.TileSize}/{t.Overlap}" : ""),
+            // Image-to-image: the strength and what it starts from (an init image by its file's identity).
+            ("strength", Text(r.Strength)),
+            ("start", r.StartImageSource is { } source && source != Pipeline.InitImage.LayoutSource ? FileIdentity(source) : r.StartImageSource ?? ""),
         };
         // The layout: each region's prompt and box, in order.
         foreach (var region in r.Regions)

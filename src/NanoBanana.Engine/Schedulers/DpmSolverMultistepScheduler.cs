@@ -11,7 +11,9 @@ namespace NanoBanana.Schedulers;
 /// <remarks>
 /// Like diffusers it falls back to first order on the first step, on the last step when fewer than
 /// 15 steps are used or the final σ is 0 (<c>lower_order_final</c>), and is deterministic. It remembers
-/// the previous x₀ prediction, so <see cref="Step"/> must be called for steps 0, 1, 2, … in order.
+/// the previous x₀ prediction, so <see cref="Step"/> must be called for consecutive steps from the first one taken —
+/// 0, or image-to-image's start step, which (as in diffusers, whose step index starts at the first timestep given)
+/// is first order again.
 /// </remarks>
 public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
 {
@@ -23,7 +25,7 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
     readonly bool _eulerAtFinal;
     readonly bool _finalSigmaIsZero;
     float[]? _previousDenoised;
-    int _nextStep;
+    int? _nextStep;
 
     public DpmSolverMultistepScheduler(SchedulerConfig config, int steps)
     {
@@ -86,6 +88,19 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
 
     public float[] ScaleModelInput(ReadOnlySpan<float> sample, int stepIndex) => sample.ToArray();
 
+    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex)
+    {
+        EulerSchedule.CheckLengths(noise, original);
+        if ((uint)stepIndex >= (uint)_timesteps.Length)
+            throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{_timesteps.Length - 1}.");
+        // diffusers' _sigma_to_alpha_sigma_t in float32.
+        float sigma = _sigmas[stepIndex];
+        float alpha = 1f / MathF.Sqrt(sigma * sigma + 1f), sigmaVp = sigma * alpha;
+        var noisy = new float[original.Length];
+        for (int i = 0; i < noisy.Length; i++) noisy[i] = alpha * original[i] + sigmaVp * noise[i];
+        return noisy;
+    }
+
     // VP parameterisation of a Karras σ: α = 1/√(σ²+1), σ_VP = σ·α, λ = log α − log σ_VP.
     static (double Alpha, double Sigma, double Lambda) AtSigma(double sigma)
     {
@@ -97,9 +112,9 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
     public float[] Step(ReadOnlySpan<float> modelOutput, int stepIndex, ReadOnlySpan<float> sample, TorchRandom? random = null)
     {
         EulerSchedule.CheckLengths(modelOutput, sample);
-        if (stepIndex != _nextStep)
-            throw new InvalidOperationException($"DPM++ 2M is multistep: expected step {_nextStep}, got {stepIndex}. Create a new scheduler to restart.");
-        if (stepIndex >= _timesteps.Length)
+        if (_nextStep is int expected && stepIndex != expected)
+            throw new InvalidOperationException($"DPM++ 2M is multistep: expected step {expected}, got {stepIndex}. Create a new scheduler to restart.");
+        if ((uint)stepIndex >= (uint)_timesteps.Length)
             throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{_timesteps.Length - 1}.");
 
         var (alphaS, sigmaS, lambdaS) = AtSigma(_sigmas[stepIndex]);
@@ -144,7 +159,7 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
         }
 
         _previousDenoised = denoised;
-        _nextStep++;
+        _nextStep = stepIndex + 1;
         return prev;
     }
 }

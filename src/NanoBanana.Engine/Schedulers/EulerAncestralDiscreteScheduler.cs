@@ -28,6 +28,8 @@ public sealed class EulerAncestralDiscreteScheduler : IDiffusionScheduler
 
     public float[] ScaleModelInput(ReadOnlySpan<float> sample, int stepIndex) => _schedule.ScaleModelInput(sample, stepIndex);
 
+    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex) => _schedule.AddNoise(original, noise, stepIndex);
+
     public float[] Step(ReadOnlySpan<float> modelOutput, int stepIndex, ReadOnlySpan<float> sample, TorchRandom? random = null)
     {
         EulerSchedule.CheckLengths(modelOutput, sample);

@@ -70,6 +70,17 @@ internal sealed class EulerSchedule
         return result;
     }
 
+    /// <summary>diffusers' Euler <c>add_noise</c>: x + ε·σ at the step's σ (not √(σ²+1): the init-noise scaling of
+    /// "leading" spacing is text-to-image's alone).</summary>
+    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex)
+    {
+        CheckLengths(noise, original);
+        float sigma = Sigmas[CheckStep(stepIndex)];
+        var noisy = new float[original.Length];
+        for (int i = 0; i < noisy.Length; i++) noisy[i] = original[i] + noise[i] * sigma;
+        return noisy;
+    }
+
     /// <summary>x₀ as predicted from the model output at noise level σ (Karras' "denoised").</summary>
     public float PredictOriginal(float modelOutput, float sample, float sigma) => Prediction switch
     {

@@ -10,7 +10,8 @@ namespace NanoBanana.Schedulers;
 /// DDIM when η &gt; 0) takes it as <c>random.Randn([sample.Length])</c> from the generator it is given —
 /// the same <see cref="TorchRandom"/> that drew the initial latents. That is diffusers with one CPU
 /// generator: <c>randn_tensor(model_output.shape, generator)</c>, whose values depend only on the
-/// element count. Multi-step schedulers (DPM++ 2M) keep history, so steps must be taken in order 0, 1, ….
+/// element count. Multi-step schedulers (DPM++ 2M) keep history, so steps must be taken in order from the first one taken
+/// (0, or image-to-image's start step), 1 apart.
 /// </remarks>
 public interface IDiffusionScheduler
 {
@@ -32,6 +33,11 @@ public interface IDiffusionScheduler
 
     /// <summary>The UNet input for step <paramref name="stepIndex"/> (Euler family: sample / √(σ²+1); others unchanged).</summary>
     float[] ScaleModelInput(ReadOnlySpan<float> sample, int stepIndex);
+
+    /// <summary>diffusers' <c>add_noise</c>: a clean sample (image-to-image's encoded image) noised to the level the
+    /// sample entering step <paramref name="stepIndex"/> has. Euler family: x + σ·ε; DDIM and LCM: √ᾱ_t·x + √(1−ᾱ_t)·ε;
+    /// DPM++: α_t·x + σ_t·ε of σ's variance-preserving form. Image-to-image then runs the loop from that step.</summary>
+    float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex);
 
     /// <summary>Advances <paramref name="sample"/> one step given the model's prediction for it.
     /// <paramref name="random"/> is required by schedulers that add noise and ignored by the others.</summary>

@@ -48,6 +48,18 @@ internal sealed class NoiseSchedule
         new(config.NumTrainTimesteps ?? 1000, config.BetaStart ?? defaultBetaStart, config.BetaEnd ?? defaultBetaEnd,
             config.BetaSchedule ?? defaultBetaSchedule);
 
+    /// <summary>DDPM's forward process at training timestep <paramref name="t"/>, as diffusers' DDIM/LCM <c>add_noise</c>
+    /// computes it in float32: √ᾱ_t·x + √(1−ᾱ_t)·ε.</summary>
+    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int t)
+    {
+        EulerSchedule.CheckLengths(noise, original);
+        float alpha = AlphasCumprod[t];
+        float signal = MathF.Sqrt(alpha), spread = MathF.Sqrt(1f - alpha);
+        var noisy = new float[original.Length];
+        for (int i = 0; i < noisy.Length; i++) noisy[i] = signal * original[i] + spread * noise[i];
+        return noisy;
+    }
+
     /// <summary>σ at a training timestep: √((1−ᾱ)/ᾱ) in float32, as diffusers' <c>sigma_last</c> for "sigma_min".</summary>
     public float SigmaAt(int t) => TrainSigmas[t];
 

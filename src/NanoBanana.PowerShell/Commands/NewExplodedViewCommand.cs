@@ -114,6 +114,17 @@ public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
     [AllowNull, AllowEmptyString]
     public string? Background { get; set; }
 
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Strength", "DenoisingStrength")]
+    [RenderCell(nameof(LayoutStrength))]
+    [AllowNull]
+    [PSDefaultValue(Help = "0.75 for rows with a layout or an init image")]
+    public double? LayoutStrength { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? InitImage { get; set; }
+
     [Parameter]
     public SwitchParameter TransparentBackground { get; set; }
 
@@ -153,6 +164,7 @@ public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
             Width = Cell(nameof(Width), Width), Height = Cell(nameof(Height), Height), Scheduler = Scheduler,
             GuidanceBatching = GuidanceBatching, PromptOverflow = PromptOverflow, RegionalPrompt = RegionalPrompt, ModelPath = ModelPath, LoraWeight = LoraWeightText(),
             Layout = Layout, LayoutAxis = LayoutAxis, Background = Background, TransparentBackground = TransparentBackground ? "true" : null,
+            LayoutStrength = Cell(nameof(LayoutStrength), LayoutStrength), InitImage = InitImage,
         };
         object target = (object?)InputObject ?? row;
         try
@@ -172,7 +184,7 @@ public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
 
     private void RenderOne(RenderRow row)
     {
-        row = row with { ModelPath = this.ToProviderPathOrNull(row.ModelPath) };
+        row = row with { ModelPath = this.ToProviderPathOrNull(row.ModelPath), InitImage = this.ToProviderPathOrNull(row.InitImage) };
         var output = Target(row);
         _record.BeginRow(RecordFolder(output), row.Name, InputObject);
         if (Resume && !_record.Recording)
@@ -197,6 +209,7 @@ public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
             return;
         }
         string action = $"Render {job.Request.Style} {job.Request.Width}x{job.Request.Height}, {job.Request.Steps} steps, seed {job.Seed} on '{job.ModelFolder}'"
+            + (job.Request.StartImageSource is { } start ? $", from {(start == Pipeline.InitImage.LayoutSource ? "the layout's guide" : $"'{start}'")} at strength {job.Request.Strength.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")
             + string.Concat(job.Request.Regions.Select(r => $"; region '{r.Prompt}' at {r.X},{r.Y} {r.Width}x{r.Height}"));
         if (!ShouldProcess(job.OutputPath ?? $"row {row.Label} (in memory)", action)) return;
 
@@ -274,7 +287,7 @@ public sealed class NewExplodedViewCommand : CatalogueRowCmdlet
 
     // The text the engine checks: the bound number, else the cell that did not convert (bound as null).
     private string? Cell(string field, IFormattable? value) =>
-        value is not null ? value.ToString(field == nameof(CfgScale) ? "R" : null, System.Globalization.CultureInfo.InvariantCulture)
+        value is not null ? value.ToString(field is nameof(CfgScale) or nameof(LayoutStrength) ? "R" : null, System.Globalization.CultureInfo.InvariantCulture)
         : _rowCells.TryGetValue(field, out var row) ? row
         : _commandLineCells.GetValueOrDefault(field);
 

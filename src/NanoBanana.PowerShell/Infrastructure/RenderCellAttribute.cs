@@ -36,10 +36,11 @@ public sealed class RenderCellAttribute(string field) : ArgumentTransformationAt
         return cells;
     }
 
-    // Whole numbers for the integer fields, any finite number for CfgScale; text parsed with the invariant culture.
+    // Whole numbers for the integer fields, any finite number for CfgScale and LayoutStrength; text parsed with the
+    // invariant culture.
     private object? TryExact(object value)
     {
-        bool whole = field != "CfgScale";
+        bool whole = field is not ("CfgScale" or "LayoutStrength");
         double? number = value switch
         {
             string s => double.TryParse(s.Trim(), whole ? NumberStyles.AllowLeadingSign : NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : null,

@@ -111,6 +111,7 @@ internal static class ParserFuzzTargets
         {
             Name = Cell(0), Prompt = Cell(1), Parts = Cell(2), NegativePrompt = Cell(3), Style = Cell(4), Seed = Cell(5), Steps = Cell(6),
             CfgScale = Cell(7), Width = Cell(8), Height = Cell(9), Scheduler = Cell(10), GuidanceBatching = Cell(11), LoraWeight = Cell(12),
+            LayoutStrength = Cell(13),
         };
     }
 }

@@ -1,5 +1,6 @@
 using NanoBanana.Imaging;
 using NanoBanana.Catalogue;
+using NanoBanana.Imaging;
 using NanoBanana.Runs;
 
 namespace NanoBanana.Engine.Tests.Runs;
@@ -104,6 +105,16 @@ public sealed class RunRecordTests : IDisposable
         var job2 = Job(rows[1], model, outDir);
         Assert.NotEqual(Hash(resumed, job2), Hash(resumed, Job(rows[1] with { Seed = "99" }, model, outDir)));
         Assert.NotEqual(RenderFingerprint.Of(job2, "m", [("style", "a.safetensors", 0.5)]), RenderFingerprint.Of(job2, "m", [("style", "a.safetensors", 0.6)]));
+        // Image-to-image: another strength, or an edited init image, renders the row again.
+        var sheet = Job(rows[1] with { Parts = "<p><part name=\"blade\"/></p>" }, model, outDir);
+        Assert.NotEqual(Hash(resumed, sheet), Hash(resumed, Job(sheet.Row with { LayoutStrength = "0.5" }, model, outDir)));
+        string init = Path.Combine(outDir, "init.png");
+        ImageCodec.WritePng(RgbaImage.CreateOpaque(64, 64), init, overwrite: true);
+        var fromImage = Job(rows[1] with { InitImage = init }, model, outDir);
+        string recorded = Hash(resumed, fromImage);
+        Assert.NotEqual(Hash(resumed, job2), recorded);
+        File.SetLastWriteTimeUtc(init, File.GetLastWriteTimeUtc(init).AddMinutes(1));
+        Assert.NotEqual(recorded, Hash(resumed, fromImage));
         string before = ModelIdentity.Of(model);
         File.WriteAllText(Path.Combine(model, "unet.onnx"), "new weights");
         Assert.NotEqual(before, ModelIdentity.Of(model));

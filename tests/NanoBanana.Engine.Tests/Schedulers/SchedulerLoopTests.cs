@@ -12,7 +12,7 @@ namespace NanoBanana.Engine.Tests.Schedulers;
 /// </summary>
 public class SchedulerLoopTests
 {
-    static float[] ToyModel(ReadOnlySpan<float> x, float timestep)
+    internal static float[] ToyModel(ReadOnlySpan<float> x, float timestep)
     {
         var output = new float[x.Length];
         for (int i = 0; i < x.Length; i++)
