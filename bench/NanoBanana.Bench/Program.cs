@@ -11,8 +11,9 @@ using NanoBanana.Synthetic;
 using NanoBanana.Unet;
 using Microsoft.ML.OnnxRuntime;
 
-// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | forge [SDXL|SD15] [Float16|Float32]
+// dotnet run -c Release --project bench/NanoBanana.Bench -- sharpness | upscale | upscayl | upscale-start [images] [module folder…] | upscale-phases | forge [SDXL|SD15] [Float16|Float32]
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
+//     | segment-cache <model folder> <Balanced budget MiB> | nbits-level <quantised model folder> <accuracy level>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
 //     | quantize [model folder] [Balanced budget MiB] | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -31,6 +32,12 @@ switch (args.FirstOrDefault())
     case "upscale-run":
         UpscaleRun(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
         break;
+    case "upscale-phases":
+        UpscalePhases();
+        break;
+    case "upscale-start":
+        UpscaleStart(args.Length > 1 ? int.Parse(args[1]) : 9, args.Skip(2).DefaultIfEmpty(Path.Combine(root, "artifacts", "module", "NanoBanana")).ToArray());
+        break;
     case "upscayl":
         UpscaylComparison();
         break;
@@ -43,6 +50,12 @@ switch (args.FirstOrDefault())
         break;
     case "segment-load":
         SegmentLoad(args[1], long.Parse(args[2]));
+        break;
+    case "segment-cache":
+        SegmentCache(args[1], long.Parse(args[2]));
+        break;
+    case "nbits-level":
+        NBitsLevel(args[1], int.Parse(args[2]));
         break;
     case "sheet":
         Sheet();
@@ -513,4 +526,204 @@ static double Agreement(RgbaImage ours, RgbaImage theirs)
         if (within) close++;
     }
     return (double)close / counted;
+}
+
+
+// Invoke-Upscale as users meet it, against upscayl-bin, 128x128 inputs at x4, in one run: one image as a whole process
+// (`dotnet pwsh -c "Import-Module …; Invoke-Upscale …"` against upscayl-bin on one file), the first call in a process
+// against a warm one, and per image over a batch (one process for all images, each tool). Each module folder given
+// (default: the built module) gets its own rows, so builds can be compared in the same run.
+void UpscaleStart(int images, string[] modules)
+{
+    string bin = UpscaylBinary.Extract(root), models = Path.Combine(root, ".cache", "upscayl", "models");
+    string dir = Directory.CreateTempSubdirectory("nb-upscale-start-").FullName;
+    try
+    {
+        string batch = Path.Combine(dir, "batch"), single = Path.Combine(batch, "image-0.png");
+        Directory.CreateDirectory(batch);
+        for (int i = 0; i < images; i++) ImageCodec.WritePng(Scene.Photo(128, 128, seed: 7 + i), Path.Combine(batch, $"image-{i}.png"), overwrite: false);
+        string Out(string name) => Path.Combine(dir, name);
+        Console.WriteLine($"Invoke-Upscale vs upscayl-bin as users meet them: 128x128 -> 512x512 (x4, realesrgan-x4fast), {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start");
+        Console.WriteLine("  whole = one process start to end (pwsh: `dotnet pwsh -c \"Import-Module …; Invoke-Upscale …\"`); CPU = user + system s of the process tree");
+        var theirs = Timed(() => UpscaylBinary.Run(bin, "realesrgan-x4fast", single, Out("upscayl-one.png"), models));
+        var theirBatch = Timed(() => UpscaylBinary.Run(bin, "realesrgan-x4fast", batch, Directory.CreateDirectory(Out("upscayl-batch")).FullName, models));
+        Console.WriteLine($"  upscayl-bin   one image, whole       {theirs.Wall,7:F2} s  CPU {theirs.Cpu,6:F2} s");
+        Console.WriteLine($"  upscayl-bin   {images} images, per image  {theirBatch.Wall / images,7:F2} s  CPU {theirBatch.Cpu / images,6:F2} s");
+        foreach (string module in modules)
+        {
+            string import = $"Import-Module '{Path.Combine(module, "NanoBanana.psd1")}'";
+            var one = Timed(() => Pwsh($"{import}; $null = Invoke-Upscale -LiteralPath '{single}' -Scale 4 -OutFile '{Out("ours-one.png")}' -Force"));
+            var many = Timed(() => Pwsh($"{import}; Get-ChildItem '{batch}' -Filter *.png | Invoke-Upscale -Scale 4 -OutputDirectory '{Out("ours-batch")}' -Force | Out-Null"));
+            // Three calls in one process: the first, then the better of two warm ones.
+            string calls = Pwsh($"{import}; 1..3 | ForEach-Object {{ $clock = [Diagnostics.Stopwatch]::StartNew(); $null = Invoke-Upscale -LiteralPath '{single}' -Scale 4; $clock.Elapsed.TotalSeconds }}");
+            var seconds = calls.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+            double first = seconds[0], warm = Math.Min(seconds[1], seconds[2]);
+            Console.WriteLine($"  module {module}");
+            Console.WriteLine($"    Invoke-Upscale one image, whole    {one.Wall,7:F2} s  CPU {one.Cpu,6:F2} s   upscayl-bin / this: wall {theirs.Wall / one.Wall,5:F1}x  CPU {theirs.Cpu / one.Cpu,5:F1}x");
+            Console.WriteLine($"    Invoke-Upscale {images} images, per image {many.Wall / images,6:F2} s  CPU {many.Cpu / images,6:F2} s   upscayl-bin / this: wall {theirBatch.Wall / many.Wall,5:F1}x  CPU {theirBatch.Cpu / many.Cpu,5:F1}x");
+            Console.WriteLine($"    in one process: first call {first:F2} s, warm call {warm:F2} s   first / warm {first / warm,5:F2}x");
+        }
+    }
+    finally
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+}
+
+// Where a fresh process's first upscale goes, step by step as UpscaleModelStore opens a model (no pwsh): ONNX Runtime's
+// environment, reading the model and its receptive field, the session (full graph optimisation, as the store builds
+// it), then three 128x128 x4 upscales. Wall and CPU seconds of this process per step.
+void UpscalePhases()
+{
+    var process = Process.GetCurrentProcess();
+    var clock = Stopwatch.StartNew();
+    var (wall, cpu) = (TimeSpan.Zero, process.TotalProcessorTime);
+    void Step(string name)
+    {
+        process.Refresh();
+        Console.WriteLine($"  {name,-34} wall {(clock.Elapsed - wall).TotalSeconds,6:F3} s  CPU {(process.TotalProcessorTime - cpu).TotalSeconds,6:F3} s");
+        (wall, cpu) = (clock.Elapsed, process.TotalProcessorTime);
+    }
+    Console.WriteLine($"realesrgan-x4fast in a fresh process, step by step ({Environment.ProcessorCount} cores)");
+    _ = OrtEnv.Instance().GetVersionString();
+    Step("ONNX Runtime environment");
+    string path = Path.Combine(modelDirectory, UpscaleOptions.DefaultModel + ".onnx");
+    byte[] bytes = File.ReadAllBytes(path);
+    var field = ReceptiveField.Of(NanoBanana.Onnx.OnnxModelFile.Parse(new MemoryStream(bytes), path), NcnnToOnnxConverter.InputName);
+    Step("read model + receptive field");
+    using var options = ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+    using var session = new InferenceSession(bytes, options);
+    Step("session (full optimisation)");
+    var image = Scene.Photo(128, 128);
+    Step("input image (SkiaSharp)");
+    var upscaler = new TiledUpscaler(session, field, UpscaleOptions.DefaultModel);
+    for (int i = 1; i <= 3; i++)
+    {
+        upscaler.Upscale(image, new UpscaleOptions { Scale = 4 });
+        Step($"upscale {i}, 128x128 x4");
+    }
+}
+
+// A copy of a quantised model folder whose UNet's MatMulNBits nodes use another accuracy_level (0: float arithmetic on
+// dequantised blocks, 4: int8 arithmetic on quantised activations), for batch-profile to compare; prints the copy's path.
+void NBitsLevel(string folder, int level)
+{
+    string copy = $"{folder}-level{level}";
+    foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+    {
+        string target = Path.Combine(copy, Path.GetRelativePath(folder, file));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(file, target, overwrite: true);
+    }
+    string unet = Path.Combine(copy, "unet", "model.onnx");
+    var model = NanoBanana.Onnx.OnnxModelFile.Load(unet);
+    foreach (var node in model.Graph.Node.Where(n => n.OpType == "MatMulNBits"))
+        node.Attribute.Single(a => a.Name == "accuracy_level").I = level;
+    NanoBanana.Onnx.OnnxModelFile.Save(model, unet);
+    Console.WriteLine(copy);
+}
+
+// Wall time and the CPU time of the children waited for meanwhile (getrusage RUSAGE_CHILDREN), so a loaded machine's
+// waiting shows as wall time but not as CPU.
+static (double Wall, double Cpu) Timed(Action action)
+{
+    double before = ChildCpu.Seconds();
+    var clock = Stopwatch.StartNew();
+    action();
+    return (clock.Elapsed.TotalSeconds, ChildCpu.Seconds() - before);
+}
+
+// `dotnet pwsh` from the repository's tool manifest (the pinned pwsh), no profile; returns what it printed.
+string Pwsh(string script)
+{
+    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", script }) start.ArgumentList.Add(a);
+    using var process = Process.Start(start)!;
+    var errors = process.StandardError.ReadToEndAsync();
+    string output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0 || errors.Result.Length > 0) throw new InvalidOperationException($"pwsh failed ({process.ExitCode}): {errors.Result}");
+    return output;
+}
+
+// Would a disk cache of optimised segment graphs (ORT's SessionOptions.OptimizedModelFilePath) make streamed segments
+// cheaper? The largest Balanced segment, its inputs computed by the segments before it, is loaded and run (both CFG
+// passes, 512²) four ways, best of 2 rounds each, the four alternated twice: as ModelSessions builds a kept segment
+// (full optimisation + pre-packing) and a streamed one (neither), and from its optimised graph saved once to disk
+// (loaded without optimisation, with and without pre-packing).
+void SegmentCache(string folder, long budgetMiB)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = MemoryMode.Balanced, BudgetBytes = budgetMiB << 20 });
+    var pipeline = engine.GetPipeline(folder, new TextToImageRequest { Prompt = "bench", Width = 512, Height = 512 });
+    var unet = pipeline.Model[DiffusionModel.Unet];
+    var segments = ((SegmentedUnetRunner)pipeline.Unet).Segments;
+    var segment = segments.MaxBy(s => s.WeightBytes)!;
+    string unetFolder = Path.GetDirectoryName(unet.Path)!;
+    SessionOptions Options(bool optimise, bool prepack, string? dataFolder)
+    {
+        var options = ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu);
+        if (dataFolder is not null) NanoBanana.Onnx.OnnxSubgraph.SessionOptionsFor(dataFolder, options);
+        if (!optimise) options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        if (!prepack) options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return options;
+    }
+    var live = new Dictionary<string, OrtValue>(UnetFeeds.Create(unet, RandomUnetInputs(unet, 512)));
+    var owned = new List<IDisposable>();
+    string cache = Directory.CreateTempSubdirectory("nb-segment-cache-").FullName;
+    try
+    {
+        foreach (var before in segments.TakeWhile(s => s != segment))
+        {
+            using var options = Options(true, true, unetFolder);
+            using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(before.LoadGraph()), options);
+            var results = CancellableRun.Run(session, before.Inputs.ToArray(), before.Inputs.Select(n => live[n]).ToArray(), before.Outputs.ToArray(), CancellationToken.None);
+            owned.Add(results);
+            for (int o = 0; o < before.Outputs.Count; o++) live[before.Outputs[o]] = results[o];
+        }
+        byte[] graph = Google.Protobuf.MessageExtensions.ToByteArray(segment.LoadGraph());
+        string optimised = Path.Combine(cache, "segment.onnx");
+        var clock = Stopwatch.StartNew();
+        using (var options = Options(true, true, unetFolder))
+        {
+            options.OptimizedModelFilePath = optimised;
+            // Without this ORT writes every weight into the .onnx file; with it, into a data file beside it.
+            options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", "segment.onnx_data");
+            options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+            using var session = new InferenceSession(graph, options);
+        }
+        double saveSeconds = clock.Elapsed.TotalSeconds;
+        long written = Directory.EnumerateFiles(cache).Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"Largest Balanced segment of {folder} (budget {budgetMiB} MiB): {segment}, 512x512, both CFG passes; best of 2 rounds, the four builds alternated twice");
+        Console.WriteLine($"  saving its optimised graph: {saveSeconds:F2} s, {written / 1048576.0:F1} MiB written for {segment.WeightBytes / 1048576.0:F1} MiB of weights");
+        Console.WriteLine("  build                                        load s   run s   load+run s");
+        var names = segment.Inputs.ToArray();
+        var values = names.Select(n => live[n]).ToArray();
+        var builds = new (string Name, Func<InferenceSession> Create)[]
+        {
+            ("kept: full optimisation + pre-packing", () => { using var o = Options(true, true, unetFolder); return new InferenceSession(graph, o); }),
+            ("streamed: neither", () => { using var o = Options(false, false, unetFolder); return new InferenceSession(graph, o); }),
+            ("cached optimised graph + pre-packing", () => { using var o = Options(false, true, null); return new InferenceSession(optimised, o); }),
+            ("cached optimised graph, no pre-packing", () => { using var o = Options(false, false, null); return new InferenceSession(optimised, o); }),
+        };
+        foreach (var (name, create) in builds.Concat(builds))
+        {
+            double load = double.MaxValue, run = double.MaxValue;
+            for (int round = 0; round < 2; round++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var session = create();
+                double loaded = watch.Elapsed.TotalSeconds;
+                for (int pass = 0; pass < 2; pass++) CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), CancellationToken.None).Dispose();
+                load = Math.Min(load, loaded);
+                run = Math.Min(run, watch.Elapsed.TotalSeconds - loaded);
+            }
+            Console.WriteLine($"  {name,-44} {load,6:F3}  {run,6:F3}  {load + run,10:F3}");
+        }
+    }
+    finally
+    {
+        foreach (var o in owned) o.Dispose();
+        foreach (var name in unet.Inputs.Select(i => i.Name)) if (live.TryGetValue(name, out var v)) v.Dispose();
+        Directory.Delete(cache, recursive: true);
+    }
 }

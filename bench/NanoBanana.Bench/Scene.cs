@@ -14,7 +14,7 @@ internal static class Scene
     }
 
     /// <summary>A product-shot-like picture: soft background, shapes, edges and fine lines.</summary>
-    public static RgbaImage Photo(int width, int height)
+    public static RgbaImage Photo(int width, int height, int seed = 7)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var surface = SKSurface.Create(info);
@@ -24,7 +24,7 @@ internal static class Scene
         using var paint = new SKPaint { IsAntialias = true, Shader = background };
         canvas.DrawRect(0, 0, width, height, paint);
         paint.Shader = null;
-        var random = new Random(7);
+        var random = new Random(seed);
         for (int i = 0; i < 40; i++)
         {
             paint.Color = new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
