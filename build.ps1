@@ -62,7 +62,7 @@ function Invoke-XunitSuites {
     # To the host, not into this function's output: the function returns only the counts.
     & dotnet test NanoBanana.PowerShell.sln @msbuildArgs --logger trx --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
-    $counters = @(Get-ChildItem $results -Filter *.trx | ForEach-Object { ([xml](Get-Content -Raw $_.FullName)).TestRun.ResultSummary.Counters })
+    $counters = @(Get-ChildItem $results -Filter *.trx | ForEach-Object { ([xml](Get-Content -Raw -LiteralPath $_.FullName)).TestRun.ResultSummary.Counters })
     if ($counters.Count -eq 0) { throw "dotnet test ran no test project (exit code $exit)." }
     $passed = ($counters | Measure-Object -Property passed -Sum).Sum
     $failed = ($counters | Measure-Object -Property failed -Sum).Sum

@@ -1,6 +1,5 @@
 using NanoBanana.Imaging;
 using NanoBanana.Catalogue;
-using NanoBanana.Imaging;
 using NanoBanana.Runs;
 
 namespace NanoBanana.Engine.Tests.Runs;
