@@ -61,8 +61,7 @@ public sealed class LcmScheduler : IDiffusionScheduler
     public float[] ScaleModelInput(ReadOnlySpan<float> sample, int stepIndex) => sample.ToArray();
 
     public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex) =>
-        (uint)stepIndex < (uint)_timesteps.Length ? _schedule.AddNoise(original, noise, _timesteps[stepIndex])
-        : throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{_timesteps.Length - 1}.");
+        _schedule.AddNoise(original, noise, _timesteps, stepIndex);
 
     public float[] Step(ReadOnlySpan<float> modelOutput, int stepIndex, ReadOnlySpan<float> sample, TorchRandom? random = null)
     {

@@ -48,12 +48,14 @@ internal sealed class NoiseSchedule
         new(config.NumTrainTimesteps ?? 1000, config.BetaStart ?? defaultBetaStart, config.BetaEnd ?? defaultBetaEnd,
             config.BetaSchedule ?? defaultBetaSchedule);
 
-    /// <summary>DDPM's forward process at training timestep <paramref name="t"/>, as diffusers' DDIM/LCM <c>add_noise</c>
-    /// computes it in float32: √ᾱ_t·x + √(1−ᾱ_t)·ε.</summary>
-    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int t)
+    /// <summary>DDPM's forward process at the training timestep of step <paramref name="stepIndex"/> of
+    /// <paramref name="timesteps"/>, as diffusers' DDIM/LCM <c>add_noise</c> computes it in float32: √ᾱ_t·x + √(1−ᾱ_t)·ε.</summary>
+    public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, IReadOnlyList<int> timesteps, int stepIndex)
     {
         EulerSchedule.CheckLengths(noise, original);
-        float alpha = AlphasCumprod[t];
+        if ((uint)stepIndex >= (uint)timesteps.Count)
+            throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{timesteps.Count - 1}.");
+        float alpha = AlphasCumprod[timesteps[stepIndex]];
         float signal = MathF.Sqrt(alpha), spread = MathF.Sqrt(1f - alpha);
         var noisy = new float[original.Length];
         for (int i = 0; i < noisy.Length; i++) noisy[i] = signal * original[i] + spread * noise[i];
