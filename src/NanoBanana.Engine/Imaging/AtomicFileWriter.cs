@@ -10,8 +10,8 @@ namespace NanoBanana.Imaging;
 /// </summary>
 public static class AtomicFileWriter
 {
-    // The targets this process is writing now: the temporary name is per process, so two writes of one target at once
-    // would share it.
+    // The targets this process is writing now: the temporary name is per process, so two writes of one target must not
+    // overlap (see Claim).
     static readonly HashSet<string> InFlight = new(StringComparer.Ordinal);
 
     public static void Write(string path, ReadOnlySpan<byte> content, bool overwrite)
@@ -25,7 +25,7 @@ public static class AtomicFileWriter
         {
             Directory.CreateDirectory(directory);
             // Create, not CreateNew: a file with this process's name is a leftover of a killed process that had the same
-            // host and id, never a live write (Claim rules that out).
+            // host and id, never a live write (Claim serialises this process's writes of one target).
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 stream.Write(content);
@@ -92,11 +92,12 @@ public static class AtomicFileWriter
 
     static string OwnTemporaryPath(string fullPath) => TemporaryPath(fullPath, Environment.MachineName, Environment.ProcessId);
 
+    // Waits while another thread of this process writes the same target: the writes then happen one after the other,
+    // as two processes' renames would, and the later one meets the earlier one's file (OutputExists without overwrite).
     static Release Claim(string fullPath)
     {
         lock (InFlight)
-            if (!InFlight.Add(fullPath))
-                throw new OutputNotWritableException(fullPath, new IOException("Another runspace of this process is writing that file now; give parallel items distinct output names."));
+            while (!InFlight.Add(fullPath)) Monitor.Wait(InFlight);
         return new Release(fullPath);
     }
 
@@ -104,7 +105,11 @@ public static class AtomicFileWriter
     {
         public void Dispose()
         {
-            lock (InFlight) InFlight.Remove(fullPath);
+            lock (InFlight)
+            {
+                InFlight.Remove(fullPath);
+                Monitor.PulseAll(InFlight);
+            }
         }
     }
 
