@@ -15,7 +15,9 @@ using Microsoft.ML.OnnxRuntime;
 //     | memory [model folder] [Balanced budget MiB] [Low budget MiB] | segment-load <model folder> <Balanced budget MiB>
 //     | segment-cache <model folder> <Balanced budget MiB> | nbits-level <quantised model folder> <accuracy level>
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
-//     | quantize [model folder] [Balanced budget MiB] | sheet
+//     | quantize [model folder] [Balanced budget MiB] | quantize-run <model folder> <mode> <budget MiB> <png> [size] [VAE tile] [steps]
+//     | attention [model folder] [Int8|Int4] | vae-run <model folder> <size> <VAE tile in latents, 0 for none> [ShrunkArena|PerRequest]
+//     | estimate <width> <budget MiB> <model folder…> | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -73,7 +75,18 @@ switch (args.FirstOrDefault())
         QuantizedModels(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? int.Parse(args[2]) : 0);
         break;
     case "quantize-run":
-        QuantizedRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), args[4]);
+        QuantizedRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), args[4],
+            args.Length > 5 ? int.Parse(args[5]) : 512, args.Length > 6 ? int.Parse(args[6]) : 32, args.Length > 7 ? int.Parse(args[7]) : 4);
+        break;
+    case "attention":
+        FusedAttention(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? Enum.Parse<NanoBanana.Optimization.WeightBits>(args[2]) : null);
+        break;
+    case "vae-run":
+        if (args.Length > 4) MemoryPolicy.CpuAllocation = Enum.Parse<CpuAllocation>(args[4]);
+        VaeRun(args[1], int.Parse(args[2]), int.Parse(args[3]));
+        break;
+    case "estimate":
+        Estimates(int.Parse(args[1]), long.Parse(args[2]), args[3..]);
         break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
@@ -148,12 +161,12 @@ void MemoryModes(string folder, int balancedMiB, int lowMiB)
 {
     Console.WriteLine($"UNet memory modes on {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM)");
     Console.WriteLine("  Peak: 1024x1024, 1 step with CFG (2 UNet runs). Time: 512x512, 2 steps with CFG after a warm-up step.");
-    Console.WriteLine("  mode      budget MiB  segments  peak MiB  estimate MiB  est/peak  s(1024, loads+1 step)  s/step(512)");
+    Console.WriteLine("  mode      budget MiB  segments  peak MiB  estimate MiB  est/peak  s(1024, loads+1 step)  kept  s/step(512)");
     foreach (var (mode, budget) in new[] { (MemoryMode.Full, 0), (MemoryMode.Balanced, balancedMiB), (MemoryMode.Low, lowMiB) })
     {
         string peak = Measure.Child("memory-run", folder, mode.ToString(), budget.ToString(), "1024", "1");
         string time = Measure.Child("memory-run", folder, mode.ToString(), budget.ToString(), "512", "2");
-        Console.WriteLine($"  {mode,-9} {(budget == 0 ? "none" : budget.ToString()),10}  {peak}  {time.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]}");
+        Console.WriteLine($"  {mode,-9} {(budget == 0 ? "none" : budget.ToString()),10}  {peak}  {time.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4]}");
     }
 }
 
@@ -172,9 +185,9 @@ void MemoryRun(string folder, MemoryMode mode, long budgetMiB, int size, int ste
     double perStep = clock.Elapsed.TotalSeconds / steps;
     // The UNet phase only (no text encoders, no VAE in this run): the planner's estimate for that phase.
     var estimate = engine.Session.PolicyFor(pipeline.Model, request).Estimate();
-    int segments = pipeline.Unet is SegmentedUnetRunner runner ? runner.Segments.Count : 1;
+    var (segments, kept) = pipeline.Unet is SegmentedUnetRunner runner ? (runner.Segments.Count, runner.KeptSegments.Count) : (1, 1);
     double peak = Measure.PeakMiB(), estimated = estimate.UnetPhasePeakBytes / 1048576.0;
-    Console.WriteLine($"{segments,8}  {peak,8:F0}  {estimated,12:F0}  {estimated / peak,8:F2}  {perStep,11:F1}");
+    Console.WriteLine($"{segments,8}  {peak,8:F0}  {estimated,12:F0}  {estimated / peak,8:F2}  {perStep,11:F2}  {kept,4}");
 }
 
 // One SDXL UNet step's inputs at a size (batch 1), seeded.
@@ -244,7 +257,7 @@ void BatchModes(string folder, int balancedMiB)
     {
         // A budget that cuts the UNet into several segments and streams some of them: the weights' room is about half the UNet.
         long unet = new FileInfo(Path.Combine(folder, "unet", "model.onnx_data")).Length;
-        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder));
+        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder), ExecutionDevice.Cpu);
         balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 2) + unet / 2) >> 20);
     }
     Console.WriteLine($"CFG batching on {folder} at 512x512 (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
@@ -367,16 +380,16 @@ static Dictionary<string, double> OpTimes(string profile, int skipRuns)
 void QuantizedModels(string folder, int balancedMiB)
 {
     var variants = new List<(string Name, string Folder)> { ("fp32", folder) };
-    foreach (var bits in new[] { NanoBanana.Quantization.WeightBits.Int8, NanoBanana.Quantization.WeightBits.Int4 })
+    foreach (var bits in new[] { NanoBanana.Optimization.WeightBits.Int8, NanoBanana.Optimization.WeightBits.Int4 })
     {
         string copy = folder + "-" + bits.ToString().ToLowerInvariant();
-        if (!Directory.Exists(copy)) NanoBanana.Quantization.ModelQuantizer.Quantize(folder, copy, bits);
+        if (!Directory.Exists(copy)) NanoBanana.Optimization.ModelOptimizer.Optimize(folder, copy, new(bits));
         variants.Add((bits.ToString(), copy));
     }
     if (balancedMiB == 0)
     {
         // Room for half the fp32 UNet beside the runtime and a batch-1 pass's activations: fp32 streams, the copies need not.
-        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder));
+        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder), ExecutionDevice.Cpu);
         balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 1) + shape.UnetBytes / 2) >> 20);
     }
     string images = Directory.CreateTempSubdirectory("nb-quant-bench-").FullName;
@@ -414,8 +427,9 @@ void QuantizedModels(string folder, int balancedMiB)
     Directory.Delete(images, recursive: true);
 }
 
-// One render of QuantizedModels in this process; writes the image to png and prints segments, s/step, CPU s/step, peak.
-void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png)
+// One render of QuantizedModels in this process (or any size, VAE tile in latents — 0 for none — and step count);
+// writes the image to png and prints segments, s/step, CPU s/step (steps after the first) and the process's peak.
+void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png, int size, int vaeTile, int steps)
 {
     engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budgetMiB > 0 ? budgetMiB << 20 : null });
     var process = Process.GetCurrentProcess();
@@ -428,10 +442,65 @@ void QuantizedRun(string folder, MemoryMode mode, long budgetMiB, string png)
         if (p.Step == 1) first = now;
         last = now;
     });
-    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = 4, CfgScale = 7, Width = 512, Height = 512, VaeTiling = new VaeTiling(32) }, progress);
+    var image = engine.Render(folder, new TextToImageRequest { Prompt = "an exploded view of a camera", Seed = 1, Steps = steps, CfgScale = 7, Width = size, Height = size, VaeTiling = vaeTile > 0 ? new VaeTiling(vaeTile) : null }, progress);
     ImageCodec.WritePng(image, png, overwrite: true);
     int segments = engine.GetSessionInfo().SegmentCount;
-    Console.WriteLine($"{segments} {(last.Wall - first.Wall).TotalSeconds / 3:F3} {(last.Cpu - first.Cpu).TotalSeconds / 3:F3} {Measure.PeakMiB():F0}");
+    Console.WriteLine($"{segments} {(last.Wall - first.Wall).TotalSeconds / (steps - 1):F3} {(last.Cpu - first.Cpu).TotalSeconds / (steps - 1):F3} {Measure.PeakMiB():F0}");
+}
+
+// The model against its -FuseAttention copy (quantised too when bits are given, and then against the quantised copy
+// without fusion), Full mode: the UNet phase's peak at 1024² (1 step, CFG as two passes) with the planner's estimate,
+// and the time per step at 512²; each row a fresh process (memory-run), ratios from the same run.
+void FusedAttention(string folder, NanoBanana.Optimization.WeightBits? bits)
+{
+    string Copy(bool fuse)
+    {
+        string copy = folder + (bits is { } b ? "-" + b.ToString().ToLowerInvariant() : "") + (fuse ? "-fused" : "");
+        if (copy != folder && !Directory.Exists(copy)) NanoBanana.Optimization.ModelOptimizer.Optimize(folder, copy, new(bits, FuseAttention: fuse));
+        return copy;
+    }
+    Console.WriteLine($"Fused attention on {folder}{(bits is null ? "" : $", both {bits}")} (CPU, {Environment.ProcessorCount} cores; Full; each row a fresh process; peak = its VmHWM)");
+    Console.WriteLine("  Peak: 1024x1024, UNet phase, 1 step with CFG (2 UNet runs). Time: 512x512, 2 steps with CFG after a warm-up step.");
+    Console.WriteLine("  attention    segments  peak MiB  estimate MiB  est/peak  s(1024, 1st step)  kept  segments  peak(512)  est(512)  est/peak  s/step(512)  kept");
+    var rows = new List<(double[] Peak, double[] Time)>();
+    double[] Values(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+    foreach (bool fuse in new[] { false, true })
+    {
+        string copy = Copy(fuse);
+        string peak = Measure.Child("memory-run", copy, "Full", "0", "1024", "1");
+        string time = Measure.Child("memory-run", copy, "Full", "0", "512", "2");
+        Console.WriteLine($"  {(fuse ? "fused" : "as exported"),-12} {peak}  {time}");
+        rows.Add((Values(peak), Values(time)));
+    }
+    Console.WriteLine($"  fused / as exported: peak at 1024² {rows[1].Peak[1] / rows[0].Peak[1]:F2}x, first step at 1024² {rows[1].Peak[4] / rows[0].Peak[4]:F2}x, s/step at 512² {rows[1].Time[4] / rows[0].Time[4]:F2}x");
+}
+
+// The VAE decode alone in this process (the engine's VaeDecoding on the CPU): seeded latents at a square size, whole or
+// in tiles; prints the process's peak and the planner's VAE phase (decoder weights, its activations, the runtime).
+void VaeRun(string folder, int size, int tile)
+{
+    var model = DiffusionModel.Open(folder);
+    using var sessions = new ModelSessions(model);
+    int latent = size / 8;
+    var random = new Random(1);
+    var latents = Enumerable.Range(0, 4 * latent * latent).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    var clock = Stopwatch.StartNew();
+    new NanoBanana.Pipeline.VaeDecoding(sessions).Decode(latents, 4, latent, latent, tile > 0 ? new VaeTiling(tile) : null, new GenerationParameters(), CancellationToken.None);
+    var shape = MemoryPlanner.Describe(model, ExecutionDevice.Cpu);
+    double estimate = (shape.VaeDecoderBytes + MemoryPlanner.VaeActivationBytes(shape, size, size, tile > 0 ? tile * 8 : null) + MemoryPlanner.RuntimeBytes) / 1048576.0;
+    Console.WriteLine($"{size,5} {(tile > 0 ? tile * 8 : size),5}  {Measure.PeakMiB(),8:F0}  {estimate,12:F0}  {estimate / Measure.PeakMiB(),8:F2}  {clock.Elapsed.TotalSeconds,7:F1}");
+}
+
+// The planner's estimate per mode for each model folder at a square size and budget, planned for the CPU and for CUDA
+// (Get-RenderMemoryEstimate -Device's numbers).
+void Estimates(int size, long budgetMiB, string[] folders)
+{
+    Console.WriteLine($"Planner estimates, {size}x{size}, batch 1, budget {budgetMiB} MiB (estimates from the graphs, not measurements)");
+    Console.WriteLine("  model                                         device  mode      estimate MiB  segments  fits");
+    foreach (string folder in folders)
+        foreach (var device in new[] { ExecutionDevice.Cpu, ExecutionDevice.Cuda })
+            foreach (var estimate in engine.EstimateMemory(folder, size, size, 1, budgetMiB << 20, device: device))
+                Console.WriteLine($"  {Path.GetFileName(folder),-45} {device,-6}  {estimate.Mode,-9} {estimate.PeakBytes / 1048576.0,12:F0}  {estimate.SegmentCount,8}  {estimate.Fits}");
 }
 
 void ForgeFull(string architecture, string precision)

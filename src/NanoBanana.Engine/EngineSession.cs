@@ -14,7 +14,7 @@ namespace NanoBanana;
 public sealed class EngineSession
 {
     readonly ConcurrentDictionary<string, Lazy<DiffusionModel>> _models = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<DiffusionModel, MemoryPlanner.ModelShape> _shapes = new();
+    readonly ConcurrentDictionary<(DiffusionModel Model, ExecutionDevice Device), MemoryPlanner.ModelShape> _shapes = new();
     long _lastPeak = -1;
 
     /// <param name="options">The settings as given; <see cref="ExecutionDevice.Auto"/> is resolved here.</param>
@@ -73,6 +73,8 @@ public sealed class EngineSession
     public MemoryPolicy PolicyFor(DiffusionModel model, TextToImageRequest request) =>
         new(Options.MemoryMode, Options.BudgetBytes, ShapeOf(model), request.Width, request.Height, request.UnetBatch);
 
-    /// <summary>The planner's description of a model, read once per session.</summary>
-    public MemoryPlanner.ModelShape ShapeOf(DiffusionModel model) => _shapes.GetOrAdd(model, MemoryPlanner.Describe);
+    /// <summary>The planner's description of a model on this session's device (or on <paramref name="device"/>, to plan
+    /// for another machine), read once per session.</summary>
+    public MemoryPlanner.ModelShape ShapeOf(DiffusionModel model, ExecutionDevice? device = null) =>
+        _shapes.GetOrAdd((model, device ?? Options.Device), key => MemoryPlanner.Describe(key.Model, key.Device));
 }

@@ -119,13 +119,14 @@ public sealed class NanoBananaEngine : IDisposable
     /// <summary>
     /// The estimated peak of a render per mode (Get-RenderMemoryEstimate) under <paramref name="budgetBytes"/>, from the
     /// graph of <paramref name="modelFolder"/>, else of the session's model, else from SDXL 1.0's published shapes in
-    /// <paramref name="precisionBytes"/>-byte weights; each estimate names the model it assumed.
+    /// <paramref name="precisionBytes"/>-byte weights; each estimate names the model it assumed. <paramref name="device"/>
+    /// plans for another device than the session's (fp16 weights cost more on the CPU, which casts them to fp32).
     /// </summary>
-    public IReadOnlyList<MemoryEstimate> EstimateMemory(string? modelFolder, int width, int height, int batch, long? budgetBytes, int precisionBytes = 2)
+    public IReadOnlyList<MemoryEstimate> EstimateMemory(string? modelFolder, int width, int height, int batch, long? budgetBytes, int precisionBytes = 2, ExecutionDevice? device = null)
     {
         var session = Session;
         string? folder = modelFolder ?? session.ModelPath;
-        var shape = folder is null ? PublishedSdxlShape(precisionBytes) : session.ShapeOf(session.OpenModel(folder));
+        var shape = folder is null ? PublishedSdxlShape(precisionBytes) : session.ShapeOf(session.OpenModel(folder), device);
         return Enum.GetValues<MemoryMode>().Select(mode => new MemoryPolicy(mode, budgetBytes, shape, width, height, batch).Estimate()).ToArray();
     }
 

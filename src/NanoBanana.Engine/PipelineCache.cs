@@ -11,7 +11,7 @@ namespace NanoBanana;
 internal sealed class PipelineCache
 {
     /// <summary>What a pipeline was built for: the parts of a policy that change its sessions or segments.</summary>
-    sealed record Plan(MemoryMode Mode, long WeightBudgetBytes, long SegmentBytes);
+    sealed record Plan(MemoryMode Mode, long WeightBudgetFileBytes, long SegmentFileBytes);
 
     readonly Dictionary<string, (Plan Plan, TextToImagePipeline Pipeline)> _open = new(StringComparer.Ordinal);
     readonly object _gate = new();
@@ -19,7 +19,7 @@ internal sealed class PipelineCache
     public TextToImagePipeline Get(EngineSession session, string modelFolder, MemoryPolicy policy, string segmentCacheRoot)
     {
         var model = session.OpenModel(modelFolder);
-        var plan = new Plan(policy.Mode, policy.WeightBudgetBytes, policy.SegmentBytes);
+        var plan = new Plan(policy.Mode, policy.WeightBudgetFileBytes, policy.SegmentFileBytes);
         lock (_gate)
         {
             if (_open.TryGetValue(model.Folder, out var open))

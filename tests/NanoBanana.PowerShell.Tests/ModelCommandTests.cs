@@ -52,7 +52,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void OptimizeNanoBananaModelWritesAQuantisedCopyThatPassesTheChecksAndRefusesBadInput()
+    public void OptimizeNanoBananaModelWritesQuantisedAndFusedCopiesThatPassTheChecksAndRefusesBadInput()
     {
         using var dir = new TempDirectory();
         using var ps = new PowerShellSession(dir.Path);
@@ -71,5 +71,18 @@ public class ModelCommandTests
         var int5 = ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int5");
         Assert.True(int5.Errors.Count > 0 || int5.Terminating is not null, "-Quantize Int5 must be refused");
         Assert.False(Directory.Exists(dir.File("again")) || Directory.Exists(dir.File("odd")));
+
+        // -FuseAttention alone, then quantising the fused copy; fusing twice and asking for nothing are refused by name.
+        var fused = ps.Run("Optimize-NanoBananaModel tiny tiny-fused -FuseAttention").AssertSuccess().Output.Single();
+        Assert.True((bool)fused.Properties["FusedAttention"].Value);
+        Assert.True(ps.Run("Test-NanoBananaModel tiny-fused -Quiet").AssertSuccess().Single<bool>());
+        ps.Run("Optimize-NanoBananaModel tiny-fused tiny-fused-int4 -Quantize Int4").AssertSuccess();
+        var fusedTwice = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny-fused-int4 again -FuseAttention").Errors);
+        Assert.StartsWith("ModelInvalid,", fusedTwice.FullyQualifiedErrorId);
+        Assert.Contains("already has fused attention", fusedTwice.ToString());
+        var nothing = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny none").Errors);
+        Assert.StartsWith("InvalidArgument,", nothing.FullyQualifiedErrorId);
+        Assert.Contains("-FuseAttention", nothing.ToString());
+        Assert.False(Directory.Exists(dir.File("again")) || Directory.Exists(dir.File("none")));
     }
 }

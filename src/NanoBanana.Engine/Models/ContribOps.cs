@@ -8,6 +8,10 @@ public static class ContribOps
 {
     public const string Domain = "com.microsoft";
 
+    /// <summary>Attention without the score matrix in memory (flash attention on CPU and CUDA); written by
+    /// <c>Optimize-NanoBananaModel -FuseAttention</c>, and run by every provider.</summary>
+    public const string MultiHeadAttention = "MultiHeadAttention";
+
     public static IReadOnlySet<string> GpuOnly { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "GroupNorm", "SkipGroupNorm", "NhwcConv", "BiasSplitGelu", "BiasAdd",

@@ -137,11 +137,18 @@ public sealed class DiffusionModel
             v.Type.TensorType.Shape?.Dim.Select(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? -1
                 : d.DimValue is >= 0 and <= int.MaxValue ? (int)d.DimValue
                 : throw new InvalidDataException($"'{path}': '{v.Name}' declares dimension {d.DimValue}. Re-export it with `optimum-cli export onnx`.")).ToArray() ?? []);
-        long weightBytes;
-        try { weightBytes = checked(proto.Graph.Initializer.Sum(t => InitializerInfo.From(t, path).ByteLength)); }
+        long weightBytes, halfBytes;
+        // ONNX Runtime's own operators (MatMulNBits' scales) take fp16 as it is; the standard ones are cast up on the CPU.
+        var readByContribOps = proto.Graph.Node.Where(n => n.Domain == ContribOps.Domain).SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            weightBytes = checked(proto.Graph.Initializer.Sum(t => InitializerInfo.From(t, path).ByteLength));
+            halfBytes = proto.Graph.Initializer.Where(t => t.DataType == (int)OnnxDataType.Float16 && !readByContribOps.Contains(t.Name)).Sum(t => InitializerInfo.From(t, path).ByteLength);
+        }
         catch (OverflowException) { throw new InvalidDataException($"'{path}': its initializers add up to more than 2⁶³ bytes. Re-export it with `optimum-cli export onnx`."); }
         return new ModelComponent(name, path,
             proto.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Contract).ToArray(),
-            proto.Graph.Output.Select(Contract).ToArray(), weightBytes);
+            proto.Graph.Output.Select(Contract).ToArray(), weightBytes,
+            proto.Graph.Node.Any(n => n.Domain == ContribOps.Domain && n.OpType == ContribOps.MultiHeadAttention), halfBytes);
     }
 }

@@ -9,8 +9,12 @@ public sealed record TensorContract(string Name, TensorElementType ElementType, 
 }
 
 /// <summary>One ONNX component of a model folder (text_encoder, unet, vae_decoder, …) and its I/O contract
-/// read from the file's metadata, never assumed. <see cref="WeightBytes"/> is what its session holds in memory.</summary>
-public sealed record ModelComponent(string Name, string Path, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs, long WeightBytes = 0)
+/// read from the file's metadata, never assumed. <see cref="WeightBytes"/> is what its weights take in the file;
+/// <see cref="HalfWeightBytes"/> the part in fp16 read by standard ONNX operators, which ONNX Runtime's CPU provider
+/// has no fp16 kernels for and casts to fp32 when the session loads; <see cref="FusedAttention"/> says its attention
+/// runs as <see cref="ContribOps.MultiHeadAttention"/>, whose kernels never hold the score matrix.</summary>
+public sealed record ModelComponent(string Name, string Path, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs,
+    long WeightBytes = 0, bool FusedAttention = false, long HalfWeightBytes = 0)
 {
     public TensorContract Input(string name) => Inputs.FirstOrDefault(i => i.Name == name)
         ?? throw new InvalidDataException($"{Path} has no input '{name}' (it has: {string.Join(", ", Inputs.Select(i => i.Name))}). Re-export the model with diffusers/Optimum.");

@@ -13,9 +13,9 @@ public static class PipelineBuilder
     public static TextToImagePipeline Build(DiffusionModel model, MemoryPolicy policy, Func<SessionOptions> sessionOptions, string segmentCacheRoot)
     {
         var cpuComponents = policy.TextEncodersOnCpu ? new HashSet<string> { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 } : null;
-        var sessions = new ModelSessions(model, sessionOptions, policy.WeightBudgetBytes, cpuComponents);
+        var sessions = new ModelSessions(model, sessionOptions, policy.WeightBudgetFileBytes, cpuComponents);
         IUnetRunner runner = policy.SegmentsUnet
-            ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentBytes, segmentCacheRoot), policy.ReleasesAfterUse)
+            ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentFileBytes, segmentCacheRoot), policy.ReleasesAfterUse)
             : SegmentedUnetRunner.Whole(sessions);
         return new TextToImagePipeline(sessions, runner);
     }

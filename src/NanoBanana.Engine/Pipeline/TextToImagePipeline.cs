@@ -124,6 +124,7 @@ public sealed class TextToImagePipeline : IDisposable
             parameters.SetExtra("Denoising strength", request.Strength.ToString(CultureInfo.InvariantCulture));
             parameters.SetExtra("Init image", source == InitImage.LayoutSource ? source : System.IO.Path.GetFileName(source));
         }
+        if (policy?.ReleasesBeforeDecode(tiling?.TileSize * 8) == true) Sessions.ReleaseAll();
         var image = _vae.Decode(latents, channels, lh, lw, tiling, parameters, cancellationToken);
         if (release) Sessions.Release(DiffusionModel.VaeDecoder);
         if (request.Layout is { } sheet) image = BackgroundCleaning.Apply(image, sheet, request.Background);

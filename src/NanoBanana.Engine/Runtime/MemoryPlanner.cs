@@ -6,9 +6,9 @@ namespace NanoBanana.Runtime;
 /// <summary>
 /// Estimates a render's peak memory per mode from the model itself: resident weights from each component's
 /// initializers (and the UNet's segments), UNet activations from unet/config.json at the render's resolution and
-/// batch (per level: the self-attention scores, scaled scores and softmax, 3 × batch × heads × tokens² × 4 bytes, and the
-/// feature maps with every skip connection held for the up blocks), and the VAE decoder's largest activations
-/// (128 channels at full resolution, or per tile when tiled). Computed, not typed in. What a mode keeps resident
+/// batch (per level: the self-attention scores, scaled scores and softmax, 3 × batch × heads × tokens² × 4 bytes — none
+/// when the attention is fused, whose kernels work on tiles — and the feature maps with every skip connection held for
+/// the up blocks), and the VAE decoder's largest activations (128 channels at full resolution, or per tile when tiled). Computed, not typed in. What a mode keeps resident
 /// is <see cref="MemoryPolicy"/>'s business; this class only measures shapes.
 /// </summary>
 public static class MemoryPlanner
@@ -18,13 +18,20 @@ public static class MemoryPlanner
 
     const int FloatBytes = 4; // ORT's CPU kernels compute in fp32; fp16 exports cast up (worst case for fp16 GPUs)
 
-    /// <summary>What the planner needs to know about a model: weight bytes per part and the UNet's shape;
-    /// <see cref="Name"/> says which model (or which published shapes) it describes.</summary>
-    public sealed record ModelShape(string Name, long TextEncoderBytes, long UnetBytes, long VaeDecoderBytes, int[] BlockOutChannels, int[] Heads, bool[] HasAttention, int VaeWidth);
+    /// <summary>What the planner needs to know about a model: weight bytes per part as resident on the device and the
+    /// UNet's shape; <see cref="ResidentBytesPerFileByte"/> converts back to the file bytes segments are cut and counted
+    /// in (3 for an fp16 UNet on the CPU, 1 where weights load as stored); <see cref="Name"/> says which model (or which
+    /// published shapes) it describes.</summary>
+    public sealed record ModelShape(string Name, long TextEncoderBytes, long UnetBytes, long VaeDecoderBytes, int[] BlockOutChannels, int[] Heads, bool[] HasAttention, int VaeWidth,
+        bool UnetAttentionFused = false, double ResidentBytesPerFileByte = 1);
 
-    public static ModelShape Describe(DiffusionModel model)
+    /// <param name="device">Where the weights will live: on the CPU an fp16 weight costs three times its file bytes —
+    /// the mapped file and the fp32 copy the provider casts it to (measured: full-size fp16 SDXL UNet, bench/RESULTS.md).</param>
+    public static ModelShape Describe(DiffusionModel model, ExecutionDevice device)
     {
-        long Bytes(string component) => model.Components.TryGetValue(component, out var c) ? c.WeightBytes : 0;
+        long Bytes(string component) => model.Components.TryGetValue(component, out var c)
+            ? c.WeightBytes + (device == ExecutionDevice.Cpu ? 2 * c.HalfWeightBytes : 0) : 0;
+        bool Fused(string component) => model.Components.TryGetValue(component, out var c) && c.FusedAttention;
         string configPath = Path.Combine(model.Folder, DiffusionModel.Unet, "config.json");
         int[] channels = [320, 640, 1280], heads = [5, 10, 20];
         bool[] attention = [false, true, true];
@@ -45,8 +52,10 @@ public static class MemoryPlanner
         string vaeConfig = Path.Combine(model.Folder, DiffusionModel.VaeDecoder, "config.json");
         int vaeWidth = File.Exists(vaeConfig) && ModelConfigFile.Integers(ModelConfigFile.Read(vaeConfig), "block_out_channels", vaeConfig, 1, 1 << 16) is { } vae
             ? vae[0] : 128;
-        return new ModelShape(model.Folder, Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), Bytes(DiffusionModel.Unet),
-            Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, vaeWidth);
+        long unetFileBytes = model[DiffusionModel.Unet].WeightBytes, unetBytes = Bytes(DiffusionModel.Unet);
+        return new ModelShape(model.Folder, Bytes(DiffusionModel.TextEncoder) + Bytes(DiffusionModel.TextEncoder2), unetBytes,
+            Bytes(DiffusionModel.VaeDecoder), channels, heads, attention, vaeWidth, Fused(DiffusionModel.Unet),
+            unetFileBytes > 0 ? (double)unetBytes / unetFileBytes : 1);
     }
 
     /// <summary>The peak activation bytes of one UNet evaluation of <paramref name="batch"/> images.</summary>
@@ -58,8 +67,8 @@ public static class MemoryPlanner
             long h = Math.Max(1, height / 8 >> level), w = Math.Max(1, width / 8 >> level), tokens = h * w;
             long map = batch * shape.BlockOutChannels[level] * tokens * FloatBytes;
             skips += 3 * map; // two resnet outputs and the downsample (or conv_in) per level, held for the up path
-            // Scores, scaled scores and softmax probabilities: three tokens² tensors per head.
-            long attention = shape.HasAttention[level] ? 3L * batch * shape.Heads[level] * tokens * tokens * FloatBytes : 0;
+            // Scores, scaled scores and softmax probabilities: three tokens² tensors per head (fused: Q, K, V copies).
+            long attention = !shape.HasAttention[level] ? 0 : shape.UnetAttentionFused ? 3 * map : 3L * batch * shape.Heads[level] * tokens * tokens * FloatBytes;
             // Inside a block: the attention scores and their softmax, the GEGLU's 8C projection, a few maps.
             long working = Math.Max(attention, 8 * map) + 4 * map;
             peak = Math.Max(peak, working);
@@ -68,7 +77,7 @@ public static class MemoryPlanner
     }
 
     /// <summary>The VAE decoder's peak: the top level's 128-channel maps at full resolution (3 alive across a
-    /// ResNet block) plus the mid block's single-head attention over the latent positions; per tile when
+    /// ResNet block) plus the mid block's single-head attention scores over the latent positions; per tile when
     /// <paramref name="tilePixels"/> is set.</summary>
     public static long VaeActivationBytes(ModelShape shape, int width, int height, int? tilePixels)
     {

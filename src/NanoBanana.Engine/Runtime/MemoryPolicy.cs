@@ -83,6 +83,16 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// <summary>The VAE tile in pixels when the request names none (Low), or null to decode in one pass.</summary>
     public int? DefaultVaeTilePixels => Mode == MemoryMode.Low ? LowModeVaeTilePixels : null;
 
+    /// <summary>
+    /// Balanced under a budget: whether the VAE decode needs the room the resident UNet (and text encoders) hold, so
+    /// every session is released before decoding and the next render loads them again. <see cref="Estimate"/> plans the
+    /// decode without them; without this the UNet's kept segments stayed beside the decode's activations (measured: a
+    /// 1024² Int4 SDXL render 5.0 GB in a 4 GB budget, bench/RESULTS.md).
+    /// </summary>
+    public bool ReleasesBeforeDecode(int? vaeTilePixels) => SegmentsUnet && !ReleasesAfterUse && BudgetBytes is long budget
+        && Math.Min(Shape.UnetBytes, WeightBudgetBytes) + Shape.VaeDecoderBytes
+            + MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels ?? DefaultVaeTilePixels) + MemoryPlanner.RuntimeBytes > budget;
+
     /// <summary>The UNet's activations for this render's size and batch.</summary>
     public long UnetActivationBytes => MemoryPlanner.UnetActivationBytes(Shape, Width, Height, Batch);
 
@@ -125,6 +135,15 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         }
         return kept;
     }
+
+    /// <summary><see cref="SegmentBytes"/> in the model file's bytes, which the partitioner cuts by.</summary>
+    public long SegmentFileBytes => InFileBytes(SegmentBytes);
+
+    /// <summary><see cref="WeightBudgetBytes"/> in the model files' bytes, which the session owner counts.</summary>
+    public long WeightBudgetFileBytes => InFileBytes(WeightBudgetBytes);
+
+    long InFileBytes(long residentBytes) => residentBytes == long.MaxValue ? long.MaxValue
+        : Math.Max(1L << 20, (long)(residentBytes / Shape.ResidentBytesPerFileByte));
 
     /// <summary>The segments the partitioner is expected to cut (1 when the UNet stays whole).</summary>
     public int EstimatedSegmentCount => SegmentsUnet ? (int)Math.Ceiling((double)Shape.UnetBytes / SegmentBytes) : 1;

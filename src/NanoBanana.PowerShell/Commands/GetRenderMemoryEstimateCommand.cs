@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using NanoBanana.PowerShell.Infrastructure;
+using NanoBanana.Runtime;
 
 namespace NanoBanana.PowerShell.Commands;
 
@@ -36,13 +37,18 @@ public sealed class GetRenderMemoryEstimateCommand : PSCmdlet
     [ValidateRange(256, 1_048_576)]
     public int MemoryBudgetMB { get; set; }
 
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Cpu", "Cuda")]
+    public string? Device { get; set; }
+
     protected override void ProcessRecord()
     {
         string? model = ModelPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ModelPath);
         long? budget = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryBudgetMB)) ? (long)MemoryBudgetMB << 20 : NanoBananaEngine.Shared.Session.Options.BudgetBytes;
         try
         {
-            var estimates = NanoBananaEngine.Shared.EstimateMemory(model, Width, Height, BatchSize, budget, Precision == "Float32" ? 4 : 2);
+            var estimates = NanoBananaEngine.Shared.EstimateMemory(model, Width, Height, BatchSize, budget, Precision == "Float32" ? 4 : 2,
+                Device is null ? null : Enum.Parse<ExecutionDevice>(Device, ignoreCase: true));
             foreach (var estimate in estimates.Where(e => MemoryMode is null || MemoryMode.Contains(e.Mode.ToString(), StringComparer.OrdinalIgnoreCase)))
                 WriteObject(SessionViews.ToView(estimate));
         }

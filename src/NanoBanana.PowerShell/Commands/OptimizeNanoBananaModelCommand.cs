@@ -1,12 +1,12 @@
 using System.Management.Automation;
 using NanoBanana.PowerShell.Infrastructure;
-using NanoBanana.Quantization;
+using NanoBanana.Optimization;
 
 namespace NanoBanana.PowerShell.Commands;
 
-/// <summary>Writes a copy of a model folder with weight-only quantised UNet and text-encoder linear layers (ModelQuantizer).</summary>
+/// <summary>Writes an optimised copy of a model folder: quantised linear weights, fused attention, or both (ModelOptimizer).</summary>
 [Cmdlet(VerbsCommon.Optimize, "NanoBananaModel", SupportsShouldProcess = true)]
-[OutputType(typeof(QuantizationReport))]
+[OutputType(typeof(ModelOptimizationReport))]
 public sealed class OptimizeNanoBananaModelCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -17,31 +17,35 @@ public sealed class OptimizeNanoBananaModelCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
 
-    [Parameter(Mandatory = true)]
+    [Parameter]
     [ValidateSet("Int8", "Int4")]
-    public string Quantize { get; set; } = "Int8";
+    public string? Quantize { get; set; }
 
     [Parameter]
     public int BlockSize { get; set; }
+
+    [Parameter]
+    public SwitchParameter FuseAttention { get; set; }
 
     protected override void ProcessRecord()
     {
         string source = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        var bits = Enum.Parse<WeightBits>(Quantize, ignoreCase: true);
-        if (!ShouldProcess(destination, $"Write a {Quantize} copy of '{source}'")) return;
-        var record = new ProgressRecord(1, $"Optimize-NanoBananaModel {Quantize}", "Starting");
+        var request = new ModelOptimization(Quantize is null ? null : Enum.Parse<WeightBits>(Quantize, ignoreCase: true), BlockSize == 0 ? null : BlockSize, FuseAttention);
+        string what = string.Join(" and ", new[] { Quantize, FuseAttention ? "fused-attention" : null }.OfType<string>());
+        if (!ShouldProcess(destination, $"Write a {what} copy of '{source}'")) return;
+        var record = new ProgressRecord(1, $"Optimize-NanoBananaModel {what}", "Starting");
         try
         {
-            WriteObject(ModelQuantizer.Quantize(source, destination, bits, BlockSize == 0 ? null : BlockSize, new SynchronousProgress<string>(status =>
+            WriteObject(ModelOptimizer.Optimize(source, destination, request, new SynchronousProgress<string>(status =>
             {
                 record.StatusDescription = status;
                 WriteProgress(record);
             })));
         }
-        catch (ArgumentOutOfRangeException ex)
+        catch (ArgumentException ex)
         {
-            WriteError(new ErrorRecord(ex, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, BlockSize));
+            WriteError(new ErrorRecord(ex, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, ex is ArgumentOutOfRangeException ? BlockSize : Path));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

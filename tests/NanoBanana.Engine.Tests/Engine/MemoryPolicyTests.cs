@@ -66,6 +66,34 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
         Assert.True(balanced.WeightBytes >= unet / 16, $"Balanced keeps {balanced.WeightBytes} bytes of a {unet}-byte UNet");
     }
 
+    /// <summary>Balanced frees the UNet for the decode only when the budget cannot hold both; Full and Low never need to
+    /// (Full keeps everything by definition, Low has released it already).</summary>
+    [Fact]
+    public void Balanced_releases_the_unet_before_decoding_when_the_decode_needs_its_room()
+    {
+        var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128, true);
+        long decode = MemoryPlanner.VaeActivationBytes(shape, 512, 512, null);
+        var roomy = new MemoryPolicy(MemoryMode.Balanced, MemoryPlanner.RuntimeBytes + (400 << 20) + (50 << 20) + decode, shape, 512, 512);
+        Assert.False(roomy.ReleasesBeforeDecode(null));
+        var tight = roomy with { BudgetBytes = roomy.BudgetBytes - 1 };
+        Assert.True(tight.ReleasesBeforeDecode(null));
+        // Decoding in tiles needs less room, so the UNet can stay.
+        Assert.False(tight.ReleasesBeforeDecode(128));
+        Assert.False((tight with { Mode = MemoryMode.Full }).ReleasesBeforeDecode(null));
+        Assert.False((tight with { Mode = MemoryMode.Low }).ReleasesBeforeDecode(null));
+        Assert.False((tight with { BudgetBytes = null }).ReleasesBeforeDecode(null));
+
+        using var engine = Engine();
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.SlowXl, MemoryMode = MemoryMode.Balanced, BudgetBytes = 256L << 20 });
+        // 256 MiB leave about 55 MiB for weights at 64², less than this UNet: its kept segments and the decode do not fit together.
+        Assert.True(engine.Session.PolicyFor(DiffusionModel.Open(models.SlowXl), Request(64)).ReleasesBeforeDecode(null));
+        engine.Render(models.SlowXl, Request(64));
+        var resident = engine.GetSessionInfo().ResidentBytesByComponent.Keys;
+        // After the render only the VAE decoder is resident: the UNet's segments and the text encoders went before it.
+        Assert.NotEmpty(resident);
+        Assert.All(resident, key => Assert.StartsWith(DiffusionModel.VaeDecoder, key));
+    }
+
     [Fact]
     public void Only_low_releases_after_use_and_tiles_the_vae()
     {

@@ -97,7 +97,7 @@ public sealed class ModelVariantTests(VariantModels models) : IClassFixture<Vari
         var segments = UnetPartitioner.Partition(unet, total / 3 + 1);
         Assert.InRange(segments.Count, 2, 8);
 
-        var shape = MemoryPlanner.Describe(model);
+        var shape = MemoryPlanner.Describe(model, ExecutionDevice.Cpu);
         Assert.Equal([false, true, true], shape.HasAttention);
         Assert.Equal(total, shape.UnetBytes);
 

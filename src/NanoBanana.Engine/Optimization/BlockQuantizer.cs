@@ -1,4 +1,4 @@
-namespace NanoBanana.Quantization;
+namespace NanoBanana.Optimization;
 
 /// <summary>Bits per quantised weight.</summary>
 public enum WeightBits

@@ -4,11 +4,11 @@ using NanoBanana.Lora;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Pipeline;
-using NanoBanana.Quantization;
+using NanoBanana.Optimization;
 using NanoBanana.Runtime;
 using Xunit.Abstractions;
 
-namespace NanoBanana.Engine.Tests.Quantization;
+namespace NanoBanana.Engine.Tests.Optimization;
 
 public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelper output) : IClassFixture<SyntheticModels>, IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelpe
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     string Quantized(string source, WeightBits bits) =>
-        ModelQuantizer.Quantize(source, Path.Combine(_dir, $"{Path.GetFileName(source)}-{bits}"), bits).Destination;
+        ModelOptimizer.Optimize(source, Path.Combine(_dir, $"{Path.GetFileName(source)}-{bits}"), new(bits)).Destination;
 
     NanoBananaEngine Engine() => new(new EngineOptions { UserDataDirectory = Path.Combine(_dir, "home") });
 
@@ -49,7 +49,7 @@ public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelpe
     [InlineData(WeightBits.Int4)]
     public void The_copy_passes_the_model_checks_with_every_linear_weight_quantised(WeightBits bits)
     {
-        var report = ModelQuantizer.Quantize(models.XlTorch, Path.Combine(_dir, "q"), bits);
+        var report = ModelOptimizer.Optimize(models.XlTorch, Path.Combine(_dir, "q"), new(bits));
         foreach (var check in ModelIntegrity.Check(report.Destination)) Assert.True(check.Status != ModelCheckStatus.Failed, $"{check.Component} {check.Check}: {check.Detail}");
         Assert.Equal(ModelQuantizer.Components.Count, report.Components.Count);
         foreach (var component in report.Components)
@@ -122,38 +122,27 @@ public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelpe
     {
         string destination = Path.Combine(_dir, "exists");
         Directory.CreateDirectory(destination);
-        Assert.Contains("already exists", Assert.Throws<IOException>(() => ModelQuantizer.Quantize(models.Sd15, destination, WeightBits.Int8)).Message);
+        Assert.Contains("already exists", Assert.Throws<IOException>(() => ModelOptimizer.Optimize(models.Sd15, destination, new(WeightBits.Int8))).Message);
 
         string once = Quantized(models.Sd15, WeightBits.Int4);
-        var again = Assert.Throws<InvalidDataException>(() => ModelQuantizer.Quantize(once, Path.Combine(_dir, "twice"), WeightBits.Int8));
+        var again = Assert.Throws<InvalidDataException>(() => ModelOptimizer.Optimize(once, Path.Combine(_dir, "twice"), new(WeightBits.Int8)));
         Assert.Contains("already quantised", again.Message);
         Assert.Contains("MatMulNBits", again.Message);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelQuantizer.Quantize(models.Sd15, Path.Combine(_dir, "b"), WeightBits.Int8, blockSize: 24));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelQuantizer.Quantize(models.Sd15, Path.Combine(_dir, "c"), (WeightBits)5));
-        Assert.Throws<DirectoryNotFoundException>(() => ModelQuantizer.Quantize(Path.Combine(_dir, "nowhere"), Path.Combine(_dir, "d"), WeightBits.Int8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelOptimizer.Optimize(models.Sd15, Path.Combine(_dir, "b"), new(WeightBits.Int8, 24)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelOptimizer.Optimize(models.Sd15, Path.Combine(_dir, "c"), new((WeightBits)5)));
+        Assert.Throws<DirectoryNotFoundException>(() => ModelOptimizer.Optimize(Path.Combine(_dir, "nowhere"), Path.Combine(_dir, "d"), new(WeightBits.Int8)));
 
         // A Gemm with transA (which MatMulNBits cannot express) is refused by name; no partial folder remains.
-        string odd = CopyFolder(models.Sd15, Path.Combine(_dir, "odd"));
+        string odd = models.Copy(models.Sd15, "odd");
         string unet = Path.Combine(odd, "unet", "model.onnx");
         var proto = OnnxModelFile.Load(unet);
         var gemm = proto.Graph.Node.First(n => n.OpType == "Gemm");
         gemm.Attribute.Add(OnnxAttribute.Int("transA", 1));
         OnnxModelFile.Save(proto, unet);
-        var unsupported = Assert.Throws<NotSupportedException>(() => ModelQuantizer.Quantize(odd, Path.Combine(_dir, "e"), WeightBits.Int8));
+        var unsupported = Assert.Throws<NotSupportedException>(() => ModelOptimizer.Optimize(odd, Path.Combine(_dir, "e"), new(WeightBits.Int8)));
         Assert.Contains(gemm.Name, unsupported.Message);
         Assert.Contains("transA", unsupported.Message);
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir), e => Path.GetFileName(e) == "e" || e.Contains(".partial-"));
-    }
-
-    static string CopyFolder(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-        return target;
     }
 }
