@@ -183,7 +183,7 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
         Assert.All(counts.Values, n => Assert.Equal(1, n));
     }
 
-    /// <summary>Cancels a fixed delay after the UNet run starts, and times how long that run took to stop.</summary>
+    /// <summary>Cancels a fixed delay after the UNet run starts, and counts the runs that returned anyway.</summary>
     sealed class CancelInsideRunner(IUnetRunner inner, CancellationTokenSource cts, TimeSpan delay) : IUnetRunner
     {
         /// <summary>UNet runs that returned a prediction; 0 when the cancellation stopped the first run from inside.</summary>
@@ -191,7 +191,9 @@ public sealed class TextToImagePipelineTests(TinyModels models) : IClassFixture<
         public int RunCount => inner.RunCount;
         public float[][] Run(IReadOnlyList<UnetInputs> passes, LoraSelection loras, CancellationToken cancellationToken)
         {
-            cts.CancelAfter(delay);
+            // A thread of its own, not CancelAfter's thread-pool timer: with xunit's parallel renders and ORT's threads
+            // on 2 cores the pool's callback could come after the whole run (seen in CI), which tests nothing.
+            new Thread(() => { Thread.Sleep(delay); cts.Cancel(); }) { IsBackground = true }.Start();
             var prediction = inner.Run(passes, loras, cancellationToken);
             CompletedRuns++;
             return prediction;
