@@ -143,9 +143,12 @@ public static class AttentionFusion
                 return Node("Constant", suffix, [], OnnxAttribute.Tensor("value", tensor));
             }
             // [.., tokens, size] as [batch·heads, tokens, size]: 4-D operands lose their head axis to the batch.
-            string Flatten(string value, string suffix) => match.Rank == 3 ? value
-                : Node("Reshape", suffix, [value, Node("Concat", suffix + "/shape", [Ints(suffix + "/all", -1), Node("Slice", suffix + "/tail", [Node("Shape", suffix + "/dims", [value]), Ints(suffix + "/from", -2), Ints(suffix + "/to", long.MaxValue)])],
-                    OnnxAttribute.Int("axis", 0))]);
+            string Flatten(string value, string suffix)
+            {
+                if (match.Rank == 3) return value;
+                string tail = Node("Slice", suffix + "/tail", [Node("Shape", suffix + "/dims", [value]), Ints(suffix + "/from", -2), Ints(suffix + "/to", long.MaxValue)]);
+                return Node("Reshape", suffix, [value, Node("Concat", suffix + "/shape", [Ints(suffix + "/all", -1), tail], OnnxAttribute.Int("axis", 0))]);
+            }
 
             string key = Untransposed(match.KeyTransposed, match.Rank, Node);
             string fused = Node(OpType, "attention", [Flatten(match.Query, "query"), Flatten(key, "key"), Flatten(match.Value, "value")],

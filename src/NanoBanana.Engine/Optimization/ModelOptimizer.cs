@@ -40,12 +40,12 @@ public static class ModelOptimizer
         if (Directory.Exists(target) || File.Exists(target))
             throw new IOException($"The destination '{target}' already exists. Name a new folder, or delete this one first.");
         // By file, not by the components a render needs: the VAE encoder is optional and read only by image-to-image.
-        string Graph(string component) => Path.Combine(model.Folder, component, "model.onnx");
+        string ComponentFile(string component) => Path.Combine(model.Folder, component, "model.onnx");
         var components = (request.Bits is null ? Enumerable.Empty<string>() : ModelQuantizer.Components)
-            .Union(request.FuseAttention ? FusedComponents : Enumerable.Empty<string>()).Where(c => File.Exists(Graph(c))).ToList();
+            .Union(request.FuseAttention ? FusedComponents : Enumerable.Empty<string>()).Where(c => File.Exists(ComponentFile(c))).ToList();
         if (request.FuseAttention)
             foreach (var name in FusedComponents.Intersect(components))
-                if (OnnxModelFile.Load(Graph(name)).Graph.Node.Any(n => n.OpType == AttentionFusion.OpType && n.Domain == ContribOps.Domain))
+                if (OnnxModelFile.Load(ComponentFile(name)).Graph.Node.Any(n => n.OpType == AttentionFusion.OpType && n.Domain == ContribOps.Domain))
                     throw new InvalidDataException($"'{model.Folder}' already has fused attention: its {name} has {AttentionFusion.OpType} nodes. Leave out -FuseAttention.");
 
         string staging = target + ".partial-" + Guid.NewGuid().ToString("N")[..8];
@@ -56,7 +56,7 @@ public static class ModelOptimizer
             var report = new List<OptimizedComponent>();
             foreach (var name in components)
             {
-                var onnx = OnnxModel.Load(Graph(name));
+                var onnx = OnnxModel.Load(ComponentFile(name));
                 string relative = Path.GetRelativePath(model.Folder, onnx.Path);
                 rewritten.Add(relative);
                 foreach (var info in onnx.Initializers.Where(i => i.IsExternal))
