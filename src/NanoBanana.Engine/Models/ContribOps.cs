@@ -1,3 +1,5 @@
+using NanoBanana.Onnx.Proto;
+
 namespace NanoBanana.Models;
 
 /// <summary>
@@ -16,6 +18,12 @@ public static class ContribOps
     {
         "GroupNorm", "SkipGroupNorm", "NhwcConv", "BiasSplitGelu", "BiasAdd",
     };
+
+    /// <summary>Declares the com.microsoft opset on a model a rewrite has given one of these operators.</summary>
+    public static void Import(ModelProto model)
+    {
+        if (!model.OpsetImport.Any(o => o.Domain == Domain)) model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
+    }
 
     /// <summary>What to tell the user about a component graph using <paramref name="op"/> from com.microsoft.</summary>
     public static (string Problem, string Fix) Explain(string op) => (

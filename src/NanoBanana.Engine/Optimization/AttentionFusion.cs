@@ -38,7 +38,7 @@ public static class AttentionFusion
         UnusedNodes.Remove(nodes, graph, _ => true);
         graph.Node.Clear();
         graph.Node.AddRange(nodes);
-        if (!model.OpsetImport.Any(o => o.Domain == ContribOps.Domain)) model.OpsetImport.Add(new OperatorSetIdProto { Domain = ContribOps.Domain, Version = 1 });
+        ContribOps.Import(model);
         return matches.Count;
     }
 

@@ -45,7 +45,7 @@ public static class ModelOptimizer
             .Union(request.FuseAttention ? FusedComponents : Enumerable.Empty<string>()).Where(c => File.Exists(ComponentFile(c))).ToList();
         if (request.FuseAttention)
             foreach (var name in FusedComponents.Intersect(components))
-                if (OnnxModelFile.Load(ComponentFile(name)).Graph.Node.Any(n => n.OpType == AttentionFusion.OpType && n.Domain == ContribOps.Domain))
+                if (model.Components.TryGetValue(name, out var component) && component.FusedAttention)
                     throw new InvalidDataException($"'{model.Folder}' already has fused attention: its {name} has {AttentionFusion.OpType} nodes. Leave out -FuseAttention.");
 
         string staging = target + ".partial-" + Guid.NewGuid().ToString("N")[..8];

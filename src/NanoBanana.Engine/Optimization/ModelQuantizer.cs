@@ -20,7 +20,7 @@ public sealed record QuantizedGraph(int Layers, IReadOnlyDictionary<string, Quan
 /// </summary>
 public static class ModelQuantizer
 {
-    public const string Domain = ContribOps.Domain, OpType = "MatMulNBits";
+    public const string OpType = "MatMulNBits";
 
     /// <summary>Lets ONNX Runtime quantise activations to int8 per block and use integer dot products (VNNI/AVX512).</summary>
     public const int AccuracyLevel = 4;
@@ -54,10 +54,10 @@ public static class ModelQuantizer
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var layersPerWeight = graph.Node.Where(n => n.OpType is "MatMul" or "Gemm").Select(queries.TraceWeight).OfType<WeightTrace>()
             .GroupBy(t => t.Weight.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        foreach (var original in graph.Node)
+        // The model is already the copy being written: nodes are replaced, not edited, so none needs cloning.
+        foreach (var node in graph.Node)
         {
-            var node = original.Clone();
-            if (node.OpType is not ("MatMul" or "Gemm") || queries.TraceWeight(original) is not { Weight.Dims.Count: 2 } trace)
+            if (node.OpType is not ("MatMul" or "Gemm") || queries.TraceWeight(node) is not { Weight.Dims.Count: 2 } trace)
             {
                 nodes.Add(node);
                 continue;
@@ -83,7 +83,7 @@ public static class ModelQuantizer
             quantized[trace.Weight.Name] = new QuantizedWeight(n, k, trace.Transposed, scaleType, layerBlock, bits);
             string scales = trace.Weight.Name + "_scales", output = node.Output[0];
             bool bias = node.OpType == "Gemm" && node.Input.Count > 2 && node.Input[2].Length > 0;
-            var replacement = new NodeProto { OpType = OpType, Domain = Domain, Name = node.Name };
+            var replacement = new NodeProto { OpType = OpType, Domain = ContribOps.Domain, Name = node.Name };
             replacement.Input.AddRange([node.Input[0], trace.Weight.Name, scales]);
             replacement.Output.Add(bias ? output + "/matmul" : output);
             replacement.Attribute.AddRange([OnnxAttribute.Int("K", k), OnnxAttribute.Int("N", n), OnnxAttribute.Int("bits", (int)bits),
@@ -104,7 +104,7 @@ public static class ModelQuantizer
         UnusedNodes.Remove(nodes, graph, n => n.OpType is "Transpose" or "Cast");
         graph.Node.Clear();
         graph.Node.AddRange(nodes);
-        if (!model.OpsetImport.Any(o => o.Domain == Domain)) model.OpsetImport.Add(new OperatorSetIdProto { Domain = Domain, Version = 1 });
+        ContribOps.Import(model);
         return new QuantizedGraph(quantized.Count, quantized, kept);
     }
 }

@@ -8,8 +8,9 @@ namespace NanoBanana.Runtime;
 /// initializers (and the UNet's segments), UNet activations from unet/config.json at the render's resolution and
 /// batch (per level: the self-attention scores, scaled scores and softmax, 3 × batch × heads × tokens² × 4 bytes — none
 /// when the attention is fused, whose kernels work on tiles — and the feature maps with every skip connection held for
-/// the up blocks), and the VAE decoder's largest activations (128 channels at full resolution, or per tile when tiled). Computed, not typed in. What a mode keeps resident
-/// is <see cref="MemoryPolicy"/>'s business; this class only measures shapes.
+/// the up blocks), and the VAE decoder's largest activations (128 channels at full resolution, or per tile when tiled).
+/// Computed, not typed in. What a mode keeps resident is <see cref="MemoryPolicy"/>'s business; this class only
+/// measures shapes.
 /// </summary>
 public static class MemoryPlanner
 {

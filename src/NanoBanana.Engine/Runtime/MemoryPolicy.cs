@@ -143,7 +143,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     public long WeightBudgetFileBytes => InFileBytes(WeightBudgetBytes);
 
     long InFileBytes(long residentBytes) => residentBytes == long.MaxValue ? long.MaxValue
-        : Math.Max(1L << 20, (long)(residentBytes / Shape.ResidentBytesPerFileByte));
+        : Math.Max(1, (long)(residentBytes / Shape.ResidentBytesPerFileByte));
 
     /// <summary>The segments the partitioner is expected to cut (1 when the UNet stays whole).</summary>
     public int EstimatedSegmentCount => SegmentsUnet ? (int)Math.Ceiling((double)Shape.UnetBytes / SegmentBytes) : 1;

@@ -90,15 +90,12 @@ public sealed class DpmSolverMultistepScheduler : IDiffusionScheduler
 
     public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex)
     {
-        EulerSchedule.CheckLengths(noise, original);
         if ((uint)stepIndex >= (uint)_timesteps.Length)
             throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{_timesteps.Length - 1}.");
         // diffusers' _sigma_to_alpha_sigma_t in float32.
         float sigma = _sigmas[stepIndex];
-        float alpha = 1f / MathF.Sqrt(sigma * sigma + 1f), sigmaVp = sigma * alpha;
-        var noisy = new float[original.Length];
-        for (int i = 0; i < noisy.Length; i++) noisy[i] = alpha * original[i] + sigmaVp * noise[i];
-        return noisy;
+        float alpha = 1f / MathF.Sqrt(sigma * sigma + 1f);
+        return ForwardNoise.Blend(original, alpha, noise, sigma * alpha);
     }
 
     // VP parameterisation of a Karras σ: α = 1/√(σ²+1), σ_VP = σ·α, λ = log α − log σ_VP.

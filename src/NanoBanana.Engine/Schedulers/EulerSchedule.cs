@@ -74,11 +74,7 @@ internal sealed class EulerSchedule
     /// "leading" spacing is text-to-image's alone).</summary>
     public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex)
     {
-        CheckLengths(noise, original);
-        float sigma = Sigmas[CheckStep(stepIndex)];
-        var noisy = new float[original.Length];
-        for (int i = 0; i < noisy.Length; i++) noisy[i] = original[i] + noise[i] * sigma;
-        return noisy;
+        return ForwardNoise.Blend(original, 1f, noise, Sigmas[CheckStep(stepIndex)]);
     }
 
     /// <summary>x₀ as predicted from the model output at noise level σ (Karras' "denoised").</summary>

@@ -52,14 +52,10 @@ internal sealed class NoiseSchedule
     /// <paramref name="timesteps"/>, as diffusers' DDIM/LCM <c>add_noise</c> computes it in float32: √ᾱ_t·x + √(1−ᾱ_t)·ε.</summary>
     public float[] AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, IReadOnlyList<int> timesteps, int stepIndex)
     {
-        EulerSchedule.CheckLengths(noise, original);
         if ((uint)stepIndex >= (uint)timesteps.Count)
             throw new ArgumentOutOfRangeException(nameof(stepIndex), $"Step {stepIndex} is outside 0..{timesteps.Count - 1}.");
         float alpha = AlphasCumprod[timesteps[stepIndex]];
-        float signal = MathF.Sqrt(alpha), spread = MathF.Sqrt(1f - alpha);
-        var noisy = new float[original.Length];
-        for (int i = 0; i < noisy.Length; i++) noisy[i] = signal * original[i] + spread * noise[i];
-        return noisy;
+        return ForwardNoise.Blend(original, MathF.Sqrt(alpha), noise, MathF.Sqrt(1f - alpha));
     }
 
     /// <summary>σ at a training timestep: √((1−ᾱ)/ᾱ) in float32, as diffusers' <c>sigma_last</c> for "sigma_min".</summary>
