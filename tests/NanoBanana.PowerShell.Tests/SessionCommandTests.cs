@@ -80,6 +80,24 @@ public sealed class SessionCommandTests(TinyModelFolders models) : IClassFixture
         }
     }
 
+    /// <summary>-Device names a device to plan for; a row naming another is refused with the valid names, and the
+    /// rows after it are still estimated.</summary>
+    [Fact]
+    public void AnEstimateForAnUnknownDeviceIsRefusedAndTheNextRowIsEstimated()
+    {
+        using var dir = new TempDirectory();
+        using var ps = new PowerShellSession(dir.Path);
+        var vars = new Dictionary<string, object?> { ["m"] = models.Xl };
+        var result = ps.Run("@([pscustomobject]@{ Width = 512; Height = 512; Device = 'Banana' }, [pscustomobject]@{ Width = 512; Height = 512; Device = 'Cuda' }) | Get-RenderMemoryEstimate -ModelPath $m", vars);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("Banana", error.ToString());
+        Assert.Contains("Cpu,Cuda", error.ToString().Replace(" ", ""));
+        Assert.Equal(["Full", "Balanced", "Low"], result.Output.Select(e => (string)e.Properties["MemoryMode"].Value));
+        // An fp32 model's weights cost their file bytes on either device.
+        var cpu = ps.Run("Get-RenderMemoryEstimate -ModelPath $m -Width 512 -Height 512 -Device Cpu", vars).AssertSuccess().Output;
+        Assert.Equal(cpu.Select(e => (long)e.Properties["EstimatedPeakBytes"].Value), result.Output.Select(e => (long)e.Properties["EstimatedPeakBytes"].Value));
+    }
+
     [Fact]
     public async Task TwoRunspacesRenderingAtOnceBothSucceed()
     {
