@@ -17,7 +17,7 @@ using Microsoft.ML.OnnxRuntime;
 //     | batch [model folder] [Balanced budget MiB] | batch-profile [model folder] [PerRequest|ShrunkArena]
 //     | quantize [model folder] [Balanced budget MiB] | quantize-run <model folder> <mode> <budget MiB> <png> [size] [VAE tile] [steps]
 //     | attention [model folder] [Int8|Int4] | vae-run <model folder> <size> <VAE tile in latents, 0 for none> [ShrunkArena|PerRequest]
-//     | estimate <width> <budget MiB> <model folder…> | sheet
+//     | estimate <width> <budget MiB> <model folder…> | kernels [runs] | sheet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string root = Measure.RepositoryRoot();
 string modelDirectory = Path.Combine(root, "artifacts", "module", "NanoBanana", "Models");
@@ -87,6 +87,9 @@ switch (args.FirstOrDefault())
         break;
     case "estimate":
         Estimates(int.Parse(args[1]), long.Parse(args[2]), args[3..]);
+        break;
+    case "kernels":
+        KernelPrecisions.Run(args.Length > 1 ? int.Parse(args[1]) : 15);
         break;
     case "forge":
         ForgeFull(args.Length > 1 ? args[1] : "SDXL", args.Length > 2 ? args[2] : "Float16");
@@ -253,16 +256,16 @@ string SmallSdxl()
 // issue 21 (no arena) and now (a shared arena shrunk after each run); each row a fresh process at 512².
 void BatchModes(string folder, int balancedMiB)
 {
+    var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder), ExecutionDevice.Cpu);
     if (balancedMiB == 0)
     {
         // A budget that cuts the UNet into several segments and streams some of them: the weights' room is about half the UNet.
         long unet = new FileInfo(Path.Combine(folder, "unet", "model.onnx_data")).Length;
-        var shape = MemoryPlanner.Describe(DiffusionModel.Open(folder), ExecutionDevice.Cpu);
         balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 2) + unet / 2) >> 20);
     }
     Console.WriteLine($"CFG batching on {folder} at 512x512 (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
     Console.WriteLine("  Time: 3 steps after a warm-up step; CPU = user and system seconds of those steps.");
-    Console.WriteLine("  allocation   mode      CFG as       s/step  user s  sys s  peak MiB");
+    Console.WriteLine("  allocation   mode      CFG as       s/step  user s  sys s  peak MiB  segments  kept");
     var rows = new Dictionary<(CpuAllocation, MemoryMode, GuidanceBatching), double[]>();
     foreach (var allocation in new[] { CpuAllocation.PerRequest, CpuAllocation.ShrunkArena })
     foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
@@ -272,7 +275,7 @@ void BatchModes(string folder, int balancedMiB)
         var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
         rows[(allocation, mode, batching)] = values;
         string cfg = batching == GuidanceBatching.Combined ? "1 x batch 2" : "2 x batch 1";
-        Console.WriteLine($"  {allocation,-12} {mode,-9} {cfg,-11} {values[0],7:F2} {values[1],7:F2} {values[2],6:F2} {values[3],9:F0}");
+        Console.WriteLine($"  {allocation,-12} {mode,-9} {cfg,-11} {values[0],7:F2} {values[1],7:F2} {values[2],6:F2} {values[3],9:F0} {values[4],9:F0} {values[5],5:F0}");
     }
     Console.WriteLine("  ratios (same run)                               Full   Balanced");
     // Wall time moves with the other work on a shared machine; CPU seconds (user + system) much less.
@@ -288,6 +291,15 @@ void BatchModes(string folder, int balancedMiB)
         Console.WriteLine($"  {batching,-12} ShrunkArena / PerRequest, peak     {Ratio(m => rows[(CpuAllocation.ShrunkArena, m, batching)][3] / rows[(CpuAllocation.PerRequest, m, batching)][3])}");
         Console.WriteLine($"  {batching,-12} ShrunkArena / PerRequest, CPU time {Ratio(m => Cpu(rows[(CpuAllocation.ShrunkArena, m, batching)]) / Cpu(rows[(CpuAllocation.PerRequest, m, batching)]))}");
     }
+    // At one budget batch 2's activations leave its weights less room, so Balanced cuts more, smaller segments and
+    // streams more of them. Two batch-1 passes given batch 2's weight room (the budget less the activations batch 2
+    // adds) cut the same segments: that pair compares the batching alone.
+    long added = MemoryPlanner.UnetActivationBytes(shape, 512, 512, 2) - MemoryPlanner.UnetActivationBytes(shape, 512, 512, 1);
+    string sameRoom = Measure.Child("batch-run", folder, "Balanced", (balancedMiB - (added >> 20)).ToString(), "Separate", "ShrunkArena");
+    var separate = sameRoom.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+    var combined = rows[(CpuAllocation.ShrunkArena, MemoryMode.Balanced, GuidanceBatching.Combined)];
+    Console.WriteLine($"  ShrunkArena  Balanced  2 x batch 1 at batch 2's weight room ({balancedMiB - (added >> 20)} MiB): {separate[0],5:F2} s/step {separate[1],5:F2} user s {separate[2],5:F2} sys s {separate[3],6:F0} MiB {separate[4],3:F0} segments {separate[5],3:F0} kept");
+    Console.WriteLine($"  ShrunkArena  Balanced  batch 2 / 2 x batch 1 at the same segments, CPU time  {Cpu(combined) / Cpu(separate):F2}x");
 }
 
 // One row of BatchModes in this process: the engine's UNet runner for the mode, one step = CFG's two predictions.
@@ -308,7 +320,8 @@ void BatchRun(string folder, MemoryMode mode, long budgetMiB, GuidanceBatching b
     for (int i = 0; i < steps; i++) Step();
     double perStep = clock.Elapsed.TotalSeconds / steps;
     process.Refresh();
-    Console.WriteLine($"{perStep:F3} {(process.UserProcessorTime - user).TotalSeconds / steps:F2} {(process.PrivilegedProcessorTime - system).TotalSeconds / steps:F2} {Measure.PeakMiB():F0}");
+    var (segments, kept) = pipeline.Unet is SegmentedUnetRunner runner ? (runner.Segments.Count, runner.KeptSegments.Count) : (1, 1);
+    Console.WriteLine($"{perStep:F3} {(process.UserProcessorTime - user).TotalSeconds / steps:F2} {(process.PrivilegedProcessorTime - system).TotalSeconds / steps:F2} {Measure.PeakMiB():F0} {segments} {kept}");
 }
 
 // The same pass twice in one batch (CFG's [uncond, cond] as the pipeline stacks them).
@@ -496,11 +509,11 @@ void VaeRun(string folder, int size, int tile)
 void Estimates(int size, long budgetMiB, string[] folders)
 {
     Console.WriteLine($"Planner estimates, {size}x{size}, batch 1, budget {budgetMiB} MiB (estimates from the graphs, not measurements)");
-    Console.WriteLine("  model                                         device  mode      estimate MiB  segments  fits");
+    Console.WriteLine("  model                                         device  mode      estimate MiB  segments  VAE tile  fits");
     foreach (string folder in folders)
         foreach (var device in new[] { ExecutionDevice.Cpu, ExecutionDevice.Cuda })
             foreach (var estimate in engine.EstimateMemory(folder, size, size, 1, budgetMiB << 20, device: device))
-                Console.WriteLine($"  {Path.GetFileName(folder),-45} {device,-6}  {estimate.Mode,-9} {estimate.PeakBytes / 1048576.0,12:F0}  {estimate.SegmentCount,8}  {estimate.Fits}");
+                Console.WriteLine($"  {Path.GetFileName(folder),-45} {device,-6}  {estimate.Mode,-9} {estimate.PeakBytes / 1048576.0,12:F0}  {estimate.SegmentCount,8}  {estimate.VaeTilePixels?.ToString() ?? "whole",8}  {estimate.Fits}");
 }
 
 void ForgeFull(string architecture, string precision)

@@ -126,17 +126,18 @@ public sealed class NanoBananaEngine : IDisposable
     {
         var session = Session;
         string? folder = modelFolder ?? session.ModelPath;
-        var shape = folder is null ? PublishedSdxlShape(precisionBytes) : session.ShapeOf(session.OpenModel(folder), device);
+        var shape = folder is null ? PublishedSdxlShape(precisionBytes, device ?? session.Options.Device) : session.ShapeOf(session.OpenModel(folder), device);
         return Enum.GetValues<MemoryMode>().Select(mode => new MemoryPolicy(mode, budgetBytes, shape, width, height, batch).Estimate()).ToArray();
     }
 
-    static MemoryPlanner.ModelShape PublishedSdxlShape(int precisionBytes)
+    static MemoryPlanner.ModelShape PublishedSdxlShape(int precisionBytes, ExecutionDevice device)
     {
+        int elementBytes = MemoryPlanner.ActivationElementBytes(device, halfGraph: precisionBytes == 2);
         var counts = SyntheticModelBuilder.CountParameters(new SyntheticModelOptions { Size = SyntheticModelSize.Full });
         return new MemoryPlanner.ModelShape($"SDXL 1.0 (published shapes, {precisionBytes}-byte weights; no model given)",
             (counts.ParametersOf(DiffusionModel.TextEncoder) + counts.ParametersOf(DiffusionModel.TextEncoder2)) * precisionBytes,
             counts.ParametersOf(DiffusionModel.Unet) * precisionBytes, counts.ParametersOf(DiffusionModel.VaeDecoder) * precisionBytes,
-            [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
+            [320, 640, 1280], [5, 10, 20], [false, true, true], 128, UnetElementBytes: elementBytes, VaeElementBytes: elementBytes);
     }
 
     /// <summary>The model folder a command uses: its own, else the session's, else <c>$env:NANOBANANA_MODEL</c>.</summary>

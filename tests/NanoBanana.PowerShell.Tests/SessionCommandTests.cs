@@ -64,8 +64,13 @@ public sealed class SessionCommandTests(TinyModelFolders models) : IClassFixture
         {
             var estimates = ps.Run("Get-RenderMemoryEstimate -ModelPath $m -Width 1024 -Height 1024", vars).AssertSuccess().Output;
             Assert.Equal(["Full", "Balanced", "Low"], estimates.Select(e => (string)e.Properties["MemoryMode"].Value));
-            long full = (long)estimates[0].Properties["EstimatedPeakBytes"].Value, low = (long)estimates[2].Properties["EstimatedPeakBytes"].Value;
-            int budgetMB = (int)((full + low) / 2 >> 20);
+            // Without a budget only Low decodes in tiles.
+            Assert.Equal([null, null, 512], estimates.Select(e => (int?)e.Properties["VaeTilePixels"].Value));
+            int budgetMB = (int)((long)estimates[2].Properties["EstimatedPeakBytes"].Value >> 20) + 1;
+            // Under that budget Full would decode in tiles, and still not fit: the render is refused.
+            var full = ps.Run($"Get-RenderMemoryEstimate -ModelPath $m -Width 1024 -Height 1024 -MemoryMode Full -MemoryBudgetMB {budgetMB}", vars).AssertSuccess().Output.Single();
+            Assert.Equal(512, (int?)full.Properties["VaeTilePixels"].Value);
+            Assert.False((bool)full.Properties["Fits"].Value);
 
             ps.Run($"$null = Open-NanoBananaSession -ModelPath $m -MemoryMode Full -MemoryBudgetMB {budgetMB}", vars).AssertSuccess();
             var result = ps.Run("[pscustomobject]@{ Name = 'Big'; Description = 'a drill'; Width = '1024'; Height = '1024'; Steps = '2' } | New-ExplodedView -OutputDirectory out");

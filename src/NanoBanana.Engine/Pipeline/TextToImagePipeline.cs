@@ -104,7 +104,7 @@ public sealed class TextToImagePipeline : IDisposable
             progress?.Report(new DenoiseProgress(done, total, elapsed, elapsed / done * (total - done)));
         }
 
-        var tiling = request.VaeTiling ?? (policy?.DefaultVaeTilePixels is int tilePixels ? new VaeTiling(tilePixels / 8) : null);
+        var tiling = request.VaeTiling ?? (policy?.VaeTilePixels is int tilePixels ? new VaeTiling(tilePixels / 8) : null);
         var parameters = new GenerationParameters
         {
             Prompt = prompt, NegativePrompt = negative, Steps = request.Steps, Sampler = scheduler.DisplayName,

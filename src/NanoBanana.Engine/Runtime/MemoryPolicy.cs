@@ -24,8 +24,8 @@ public enum CpuAllocation
 /// </summary>
 public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlanner.ModelShape Shape, int Width, int Height, int Batch = 1)
 {
-    /// <summary>Low mode's VAE tile when the request names none: 64 latents, 512 pixels.</summary>
-    public const int LowModeVaeTilePixels = 512;
+    /// <summary>The VAE tile when the decode is tiled and the request names none: 64 latents, 512 pixels.</summary>
+    public const int VaeTileSizePixels = 512;
 
     /// <summary>Segment sizes are whole 1/32nds of the UNet, so renders of nearby sizes share one partition (and
     /// one set of segment sessions) instead of cutting the UNet anew for every few bytes of activations.</summary>
@@ -80,8 +80,14 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// <summary>Low keeps the text encoders off the device: they run once per render and are small next to the UNet.</summary>
     public bool TextEncodersOnCpu => Mode == MemoryMode.Low;
 
-    /// <summary>The VAE tile in pixels when the request names none (Low), or null to decode in one pass.</summary>
-    public int? DefaultVaeTilePixels => Mode == MemoryMode.Low ? LowModeVaeTilePixels : null;
+    /// <summary>
+    /// The VAE tile in pixels when the request names none, or null to decode in one pass. Low always tiles; Full and
+    /// Balanced decode in one pass unless their budget cannot hold it, so a render that only its decode would take over
+    /// the budget is tiled (diffusers' <c>enable_vae_tiling</c>, chosen by the budget) instead of refused. Tiles blend
+    /// across their overlap, so the image differs from a one-pass decode; the PNG's parameters record the tiling.
+    /// </summary>
+    public int? VaeTilePixels => Mode == MemoryMode.Low || BudgetBytes is long budget && EstimateFor(null).PeakBytes > budget
+        ? VaeTileSizePixels : null;
 
     /// <summary>
     /// Balanced under a budget: whether the VAE decode needs the room the resident UNet (and text encoders) hold, so
@@ -91,7 +97,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// </summary>
     public bool ReleasesBeforeDecode(int? vaeTilePixels) => SegmentsUnet && !ReleasesAfterUse && BudgetBytes is long budget
         && Math.Min(Shape.UnetBytes, WeightBudgetBytes) + Shape.VaeDecoderBytes
-            + MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels ?? DefaultVaeTilePixels) + MemoryPlanner.RuntimeBytes > budget;
+            + MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels) + MemoryPlanner.RuntimeBytes > budget;
 
     /// <summary>The UNet's activations for this render's size and batch.</summary>
     public long UnetActivationBytes => MemoryPlanner.UnetActivationBytes(Shape, Width, Height, Batch);
@@ -152,12 +158,17 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// The estimated peak of this render, judged against the budget, or against the machine's memory when there is
     /// none (a 4096² render needing 530 GB must not "fit" a 24 GB machine). Full holds every component; Balanced releases the text encoders and the VAE
     /// when the UNet needs their room and keeps as many segments as the budget allows (all without one); Low holds two
-    /// segments (running and prefetched) and decodes in tiles of <paramref name="vaeTilePixels"/>.
+    /// segments (running and prefetched). The VAE decodes in tiles of <paramref name="vaeTilePixels"/>, or as
+    /// <see cref="VaeTilePixels"/> chooses when null.
     /// </summary>
-    public MemoryEstimate Estimate(int? vaeTilePixels = null, int? segmentCount = null)
+    public MemoryEstimate Estimate(int? vaeTilePixels = null, int? segmentCount = null) =>
+        EstimateFor(vaeTilePixels ?? VaeTilePixels, segmentCount);
+
+    /// <summary>The estimate with the VAE decoding in tiles of <paramref name="vaeTilePixels"/>, or in one pass when null.</summary>
+    MemoryEstimate EstimateFor(int? vaeTilePixels, int? segmentCount = null)
     {
         long unetActivations = UnetActivationBytes;
-        long vaeActivations = MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels ?? DefaultVaeTilePixels);
+        long vaeActivations = MemoryPlanner.VaeActivationBytes(Shape, Width, Height, vaeTilePixels);
         long weights, peak;
         if (!SegmentsUnet)
         {
@@ -173,6 +184,6 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         long unetResident = SegmentsUnet ? weights : Shape.UnetBytes;
         return new MemoryEstimate(Mode, Width, Height, Batch, weights, unetActivations, vaeActivations, MemoryPlanner.RuntimeBytes,
             peak + MemoryPlanner.RuntimeBytes, unetResident + unetActivations + MemoryPlanner.RuntimeBytes, BudgetBytes ?? Limits.InputLimits.MachineMemoryBytes,
-            segmentCount ?? EstimatedSegmentCount, Shape.Name);
+            segmentCount ?? EstimatedSegmentCount, Shape.Name, vaeTilePixels);
     }
 }

@@ -13,5 +13,5 @@ internal static class SessionViews
         info.PeakMemoryBytes);
 
     public static RenderMemoryEstimate ToView(MemoryEstimate e) => new(e.Mode.ToString(), e.Width, e.Height, e.BatchSize, e.WeightBytes,
-        e.UnetActivationBytes, e.VaeActivationBytes, e.PeakBytes, e.BudgetBytes, e.Fits, e.SegmentCount, e.Model);
+        e.UnetActivationBytes, e.VaeActivationBytes, e.PeakBytes, e.BudgetBytes, e.Fits, e.SegmentCount, e.Model, e.VaeTilePixels);
 }

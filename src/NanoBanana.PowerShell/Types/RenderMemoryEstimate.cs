@@ -6,9 +6,9 @@ namespace NanoBanana;
 public sealed class RenderMemoryEstimate
 {
     internal RenderMemoryEstimate(string memoryMode, int width, int height, int batchSize, long weightBytes, long unetActivationBytes,
-        long vaeActivationBytes, long estimatedPeakBytes, long? budgetBytes, bool fits, int segmentCount, string model)
+        long vaeActivationBytes, long estimatedPeakBytes, long? budgetBytes, bool fits, int segmentCount, string model, int? vaeTilePixels)
     {
-        Model = model;
+        Model = model; VaeTilePixels = vaeTilePixels;
         MemoryMode = memoryMode; Width = width; Height = height; BatchSize = batchSize; WeightBytes = weightBytes;
         UnetActivationBytes = unetActivationBytes; VaeActivationBytes = vaeActivationBytes; EstimatedPeakBytes = estimatedPeakBytes;
         BudgetBytes = budgetBytes; Fits = fits; SegmentCount = segmentCount;
@@ -39,6 +39,10 @@ public sealed class RenderMemoryEstimate
     public bool Fits { get; }
 
     public int SegmentCount { get; }
+
+    /// <summary>The tile in pixels the VAE decodes in: Low always tiles, Full and Balanced when their budget cannot hold
+    /// a one-pass decode; null decodes in one pass.</summary>
+    public int? VaeTilePixels { get; }
 
     /// <summary>The model folder the estimate was computed from, or the published shapes it assumed when none was given.</summary>
     public string Model { get; }

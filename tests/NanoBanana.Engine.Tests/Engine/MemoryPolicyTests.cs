@@ -94,13 +94,56 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
         Assert.All(resident, key => Assert.StartsWith(DiffusionModel.VaeDecoder, key));
     }
 
+    /// <summary>Full and Balanced decode in one pass unless the budget cannot hold it; then in tiles, which either fit or
+    /// are the mode's smallest estimate to refuse the render with (naming a mode that fits).</summary>
+    [Fact]
+    public void Full_and_balanced_tile_the_vae_only_when_the_budget_needs_it()
+    {
+        var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128, true);
+        foreach (var mode in new[] { MemoryMode.Full, MemoryMode.Balanced })
+        {
+            var unbounded = new MemoryPolicy(mode, null, shape, 1024, 1024);
+            Assert.Null(unbounded.VaeTilePixels);
+            long whole = unbounded.Estimate().PeakBytes, tiled = unbounded.Estimate(MemoryPolicy.VaeTileSizePixels).PeakBytes;
+            Assert.True(tiled < whole, $"{mode}: tiles {tiled} < one pass {whole}");
+
+            Assert.Null((unbounded with { BudgetBytes = whole }).VaeTilePixels);
+            var tight = unbounded with { BudgetBytes = whole - 1 };
+            Assert.Equal(MemoryPolicy.VaeTileSizePixels, tight.VaeTilePixels);
+            Assert.True(tight.Estimate().Fits);
+            Assert.Equal(MemoryPolicy.VaeTileSizePixels, tight.Estimate().VaeTilePixels);
+            var hopeless = unbounded with { BudgetBytes = tiled - 1 };
+            Assert.Equal(MemoryPolicy.VaeTileSizePixels, hopeless.VaeTilePixels);
+            Assert.Equal(tiled, hopeless.Estimate().PeakBytes);
+            Assert.False(hopeless.Estimate().Fits);
+        }
+    }
+
+    /// <summary>A Full render whose budget holds everything but a one-pass decode renders, decoding in tiles, and says
+    /// so in its parameters; the same render without the budget decodes in one pass.</summary>
+    [Fact]
+    public void A_full_render_over_budget_only_for_its_decode_is_tiled_not_refused()
+    {
+        var request = Request(576) with { Width = 576, Height = 576 };
+        using var engine = Engine();
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.Xl, MemoryMode = MemoryMode.Full });
+        var policy = engine.Session.PolicyFor(DiffusionModel.Open(models.Xl), request);
+        var untiled = engine.Render(models.Xl, request);
+        Assert.DoesNotContain(untiled.Parameters.Extra, p => p.Key == "VAE tiling");
+
+        engine.OpenSession(new EngineSessionOptions { ModelPath = models.Xl, MemoryMode = MemoryMode.Full, BudgetBytes = policy.Estimate().PeakBytes - 1 });
+        var tiled = engine.Render(models.Xl, request);
+        Assert.Contains(new KeyValuePair<string, string>("VAE tiling", $"{MemoryPolicy.VaeTileSizePixels / 8}/8"), tiled.Parameters.Extra);
+        Assert.Equal(1, engine.GetSessionInfo().SegmentCount);
+    }
+
     [Fact]
     public void Only_low_releases_after_use_and_tiles_the_vae()
     {
         var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
         var policies = Enum.GetValues<MemoryMode>().ToDictionary(m => m, m => new MemoryPolicy(m, null, shape, 512, 512));
         Assert.Equal([false, false, true], policies.Values.Select(p => p.ReleasesAfterUse));
-        Assert.Equal([null, null, MemoryPolicy.LowModeVaeTilePixels], policies.Values.Select(p => p.DefaultVaeTilePixels));
+        Assert.Equal([null, null, MemoryPolicy.VaeTileSizePixels], policies.Values.Select(p => p.VaeTilePixels));
         Assert.Equal(long.MaxValue, policies[MemoryMode.Full].SegmentBytes);
         Assert.Equal(4, policies[MemoryMode.Balanced].EstimatedSegmentCount);
         Assert.Equal(MemoryPolicy.KeptSegments([10, 10, 10], 30), new HashSet<int> { 0, 1, 2 });

@@ -29,6 +29,34 @@ public sealed class MemoryPlannerTests(SyntheticModels models) : IClassFixture<S
         Assert.Equal(MemoryPlanner.Describe(fp32, ExecutionDevice.Cuda).UnetBytes, MemoryPlanner.Describe(fp32, ExecutionDevice.Cpu).UnetBytes);
     }
 
+    /// <summary>A card computes an fp16 graph in fp16, so its activations take half the bytes; ORT's CPU provider casts
+    /// them up to fp32, and an fp32 graph is fp32 everywhere.</summary>
+    [Fact]
+    public void Fp16_activations_count_half_on_cuda_and_in_fp32_on_the_cpu()
+    {
+        var half = DiffusionModel.Open(models.XlHalfLegacy);
+        var (cpu, cuda) = (MemoryPlanner.Describe(half, ExecutionDevice.Cpu), MemoryPlanner.Describe(half, ExecutionDevice.Cuda));
+        Assert.Equal((4, 4, 2, 2), (cpu.UnetElementBytes, cpu.VaeElementBytes, cuda.UnetElementBytes, cuda.VaeElementBytes));
+        Assert.Equal(MemoryPlanner.UnetActivationBytes(cpu, 1024, 1024, 1), 2 * MemoryPlanner.UnetActivationBytes(cuda, 1024, 1024, 1));
+        Assert.Equal(MemoryPlanner.VaeActivationBytes(cpu, 1024, 1024, 512), 2 * MemoryPlanner.VaeActivationBytes(cuda, 1024, 1024, 512));
+
+        var fp32 = DiffusionModel.Open(models.Xl);
+        Assert.Equal(4, MemoryPlanner.Describe(fp32, ExecutionDevice.Cuda).UnetElementBytes);
+        Assert.Equal(4, MemoryPlanner.Describe(fp32, ExecutionDevice.Cuda).VaeElementBytes);
+    }
+
+    /// <summary>The VAE term: the full-resolution maps (eleven of the decoder's top width, the envelope measured on full-size
+    /// SDXL's decoder) or the mid block's three tokens² attention tensors, whichever is larger, per tile when tiled.</summary>
+    [Fact]
+    public void The_vae_term_is_the_larger_of_the_full_resolution_maps_and_the_attention_per_tile()
+    {
+        var shape = new MemoryPlanner.ModelShape("test", 0, 0, 0, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
+        Assert.Equal(11L * 128 * 512 * 512 * 4, MemoryPlanner.VaeActivationBytes(shape, 512, 512, null));
+        Assert.Equal(11L * 128 * 512 * 512 * 4, MemoryPlanner.VaeActivationBytes(shape, 1024, 1536, 512));
+        // At 2048² the attention over 65,536 latent positions outgrows the maps.
+        Assert.Equal(3L * 65536 * 65536 * 4, MemoryPlanner.VaeActivationBytes(shape, 2048, 2048, null));
+    }
+
     [Fact]
     public void A_quantised_fp16_model_counts_only_the_weights_standard_operators_read()
     {
