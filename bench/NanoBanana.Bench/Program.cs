@@ -393,11 +393,16 @@ static Dictionary<string, double> OpTimes(string profile, int skipRuns)
 void QuantizedModels(string folder, int balancedMiB)
 {
     var variants = new List<(string Name, string Folder)> { ("fp32", folder) };
-    foreach (var bits in new[] { NanoBanana.Optimization.WeightBits.Int8, NanoBanana.Optimization.WeightBits.Int4 })
+    foreach (var (name, request) in new (string, NanoBanana.Optimization.ModelOptimization)[]
     {
-        string copy = folder + "-" + bits.ToString().ToLowerInvariant();
-        if (!Directory.Exists(copy)) NanoBanana.Optimization.ModelOptimizer.Optimize(folder, copy, new(bits));
-        variants.Add((bits.ToString(), copy));
+        ("Int8", new(NanoBanana.Optimization.WeightBits.Int8)),
+        ("Int4", new(NanoBanana.Optimization.WeightBits.Int4)),
+        ("Int8Dyn", new(NanoBanana.Optimization.WeightBits.Int8, Scheme: NanoBanana.Optimization.QuantizationScheme.Dynamic)),
+    })
+    {
+        string copy = folder + "-" + name.ToLowerInvariant();
+        if (!Directory.Exists(copy)) NanoBanana.Optimization.ModelOptimizer.Optimize(folder, copy, request);
+        variants.Add((name, copy));
     }
     if (balancedMiB == 0)
     {
@@ -406,7 +411,7 @@ void QuantizedModels(string folder, int balancedMiB)
         balancedMiB = (int)((MemoryPlanner.RuntimeBytes + MemoryPlanner.UnetActivationBytes(shape, 512, 512, 1) + shape.UnetBytes / 2) >> 20);
     }
     string images = Directory.CreateTempSubdirectory("nb-quant-bench-").FullName;
-    Console.WriteLine($"Weight-only quantisation of {folder} (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
+    Console.WriteLine($"Quantised copies of {folder} (Int8, Int4: weight-only MatMulNBits; Int8Dyn: DynamicQuantizeMatMul) (CPU, {Environment.ProcessorCount} cores; each row a fresh process; peak = its VmHWM; Balanced budget {balancedMiB} MiB)");
     Console.WriteLine("  512x512, 4 steps, CFG as two batch-1 passes, VAE in 256-px tiles (so the VAE fits the budget); time = steps 2-4 (after loads); CPU = user + system s per step; image vs the fp32 Full render");
     Console.WriteLine("  weights   UNet MiB  text enc MiB  mode      segments  s/step  CPU s/step  peak MiB  PSNR dB  max level");
     var steps = new Dictionary<(string, MemoryMode), double>();

@@ -68,6 +68,13 @@ public class ModelCommandTests
         Assert.Contains("already quantised", twice.ToString());
         var block = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int8 -BlockSize 24").Errors);
         Assert.StartsWith("InvalidArgument,", block.FullyQualifiedErrorId);
+        // Int8Dynamic: the UNet multiplies in int8 (DynamicQuantizeMatMul), the text encoders stay weight-only; it has no block.
+        var dynamic = ps.Run("Optimize-NanoBananaModel tiny tiny-int8dyn -Quantize Int8Dynamic").AssertSuccess().Output.Single();
+        Assert.Equal("Dynamic", dynamic.Properties["Scheme"].Value.ToString());
+        Assert.True(ps.Run("Test-NanoBananaModel tiny-int8dyn -Quiet").AssertSuccess().Single<bool>());
+        var dynamicBlock = Assert.Single(ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int8Dynamic -BlockSize 64").Errors);
+        Assert.StartsWith("InvalidArgument,", dynamicBlock.FullyQualifiedErrorId);
+        Assert.Contains("without -BlockSize", dynamicBlock.ToString());
         var int5 = ps.Run("Optimize-NanoBananaModel tiny odd -Quantize Int5");
         Assert.True(int5.Errors.Count > 0 || int5.Terminating is not null, "-Quantize Int5 must be refused");
         Assert.False(Directory.Exists(dir.File("again")) || Directory.Exists(dir.File("odd")));

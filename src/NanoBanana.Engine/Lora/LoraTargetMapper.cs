@@ -28,7 +28,7 @@ public static class LoraTargetMapper
         var sites = new Dictionary<string, LoraModuleSite>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            if (node.OpType is not ("MatMul" or "Gemm" or "Conv" or "MatMulNBits")) continue;
+            if (node.OpType is not ("MatMul" or "Gemm" or "Conv" or "MatMulNBits" or "DynamicQuantizeMatMul")) continue;
             // A MatMul whose second input is an activation (attention scores) has no weight and is skipped.
             if (queries.TraceWeight(node) is not { } trace) continue;
             var weight = trace.Weight;
@@ -41,6 +41,8 @@ public static class LoraTargetMapper
                 dims = [Attribute(node, "N"), Attribute(node, "K")];
                 elementType = queries.ElementType(node.Input[2]);
             }
+            // A dynamically quantised linear: int8 codes [in, out], computed in its scales' type (fp32).
+            if (node.OpType == "DynamicQuantizeMatMul") elementType = queries.ElementType(node.Input[2]);
             if (node.OpType == "Conv" ? dims.Length is not (3 or 4) : dims.Length != 2) continue;
 
             string? modulePath = ModulePathOf(weight.Name, node.Name);

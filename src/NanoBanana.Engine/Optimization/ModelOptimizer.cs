@@ -1,18 +1,21 @@
-using System.Runtime.InteropServices;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
 using NanoBanana.Onnx.Proto;
 
 namespace NanoBanana.Optimization;
 
-/// <summary>What to do to a model's copy: quantise its linear weights (<see cref="Bits"/>, null to keep them), fuse its
-/// attention, or both.</summary>
-public sealed record ModelOptimization(WeightBits? Bits = null, int? BlockSize = null, bool FuseAttention = false);
+/// <summary>What to do to a model's copy: quantise its linear weights (<see cref="Bits"/>, null to keep them; as
+/// <see cref="Scheme"/> says), fuse its attention, or both.</summary>
+public sealed record ModelOptimization(WeightBits? Bits = null, int? BlockSize = null, bool FuseAttention = false,
+    QuantizationScheme Scheme = QuantizationScheme.WeightOnly);
 
-/// <summary>What <see cref="ModelOptimizer.Optimize"/> did to one component.</summary>
-public sealed record OptimizedComponent(string Component, int QuantizedLayers, IReadOnlyList<string> KeptLayers, int FusedAttentions, long SourceWeightBytes, long WeightBytes);
+/// <summary>What <see cref="ModelOptimizer.Optimize"/> did to one component (<see cref="Scheme"/>: how its layers were
+/// quantised, if they were).</summary>
+public sealed record OptimizedComponent(string Component, int QuantizedLayers, IReadOnlyList<string> KeptLayers, int FusedAttentions, long SourceWeightBytes, long WeightBytes,
+    QuantizationScheme? Scheme = null);
 
-public sealed record ModelOptimizationReport(string Destination, WeightBits? Bits, int? BlockSize, bool FusedAttention, IReadOnlyList<OptimizedComponent> Components);
+public sealed record ModelOptimizationReport(string Destination, WeightBits? Bits, int? BlockSize, bool FusedAttention, IReadOnlyList<OptimizedComponent> Components,
+    QuantizationScheme Scheme = QuantizationScheme.WeightOnly);
 
 /// <summary>
 /// Writes an optimised copy of a model folder (<c>Optimize-NanoBananaModel</c>): the UNet's and text encoders' linear
@@ -33,8 +36,11 @@ public static class ModelOptimizer
             throw new ArgumentException("Nothing to do: name -Quantize Int8|Int4, -FuseAttention, or both.", nameof(request));
         if (request.Bits is null && request.BlockSize is not null)
             throw new ArgumentException("-BlockSize applies to quantisation: name -Quantize Int8|Int4 with it.", nameof(request));
-        int? block = request.Bits is { } b ? request.BlockSize ?? ModelQuantizer.DefaultBlockSize(b) : null;
-        if (request.Bits is { } bits) ModelQuantizer.Validate(bits, block!.Value);
+        if (request.Scheme == QuantizationScheme.Dynamic && (request.Bits != WeightBits.Int8 || request.BlockSize is not null))
+            throw new ArgumentException("Dynamic quantisation is int8 with one scale per output column: name -Quantize Int8Dynamic without -BlockSize.", nameof(request));
+        int? block = request.Bits is not { } b ? null
+            : request.Scheme == QuantizationScheme.Dynamic ? null : request.BlockSize ?? ModelQuantizer.DefaultBlockSize(b);
+        if (request.Bits is { } bits && block is int checkedBlock) ModelQuantizer.Validate(bits, checkedBlock);
         var model = DiffusionModel.Open(source);
         string target = Path.GetFullPath(destination);
         if (Directory.Exists(target) || File.Exists(target))
@@ -69,13 +75,16 @@ public static class ModelOptimizer
                     fused = AttentionFusion.Fuse(proto);
                 }
                 QuantizedGraph? quantized = null;
+                QuantizationScheme? scheme = null;
                 if (request.Bits is { } weightBits && ModelQuantizer.Components.Contains(name))
                 {
-                    progress?.Report($"Quantising {name} to {weightBits} (block {block})");
-                    quantized = ModelQuantizer.Quantize(name, proto, onnx.Path, weightBits, block!.Value);
+                    scheme = ModelQuantizer.SchemeFor(name, request.Scheme);
+                    int layerBlock = block ?? ModelQuantizer.DefaultBlockSize(weightBits);
+                    progress?.Report(scheme == QuantizationScheme.Dynamic ? $"Quantising {name} to {weightBits} with dynamic activations" : $"Quantising {name} to {weightBits} (block {layerBlock})");
+                    quantized = ModelQuantizer.Quantize(name, proto, onnx.Path, weightBits, layerBlock, scheme.Value);
                 }
                 var (before, after) = Write(onnx, proto, Path.Combine(staging, relative), quantized?.Weights);
-                report.Add(new OptimizedComponent(name, quantized?.Layers ?? 0, quantized?.Kept ?? [], fused, before, after));
+                report.Add(new OptimizedComponent(name, quantized?.Layers ?? 0, quantized?.Kept ?? [], fused, before, after, scheme));
             }
             if (request.FuseAttention && report.Sum(c => c.FusedAttentions) == 0)
                 throw new NotSupportedException($"'{model.Folder}' has no attention this module can fuse (Softmax(scale·Q·Kᵀ)·V without a mask, as Optimum and torch export it). Leave out -FuseAttention.");
@@ -88,7 +97,7 @@ public static class ModelOptimizer
                 File.Copy(file, copy);
             }
             Directory.Move(staging, target);
-            return new ModelOptimizationReport(target, request.Bits, block, request.FuseAttention, report);
+            return new ModelOptimizationReport(target, request.Bits, block, request.FuseAttention, report, request.Scheme);
         }
         finally
         {
@@ -113,16 +122,11 @@ public static class ModelOptimizer
                 if (!stillUsed.Contains(tensor.Name)) continue;
                 if (quantized?.GetValueOrDefault(tensor.Name) is { } shape)
                 {
-                    var w = source.ReadFloats(tensor.Name);
-                    var (codes, scales) = BlockQuantizer.Quantize(shape.N, shape.K,
-                        shape.StoredOutIn ? (r, c) => w[(long)r * shape.K + c] : (r, c) => w[(long)c * shape.N + r], shape.Bits, shape.Block);
-                    int blocks = BlockQuantizer.BlockCount(shape.K, shape.Block);
-                    proto.Graph.Initializer.Add(data.Write(tensor.Name, OnnxDataType.UInt8, [shape.N, blocks, BlockQuantizer.BlobSize(shape.Block, shape.Bits)], codes));
-                    var scaleBytes = shape.ScaleType == OnnxDataType.Float16
-                        ? MemoryMarshal.AsBytes(scales.Select(s => (Half)s).ToArray().AsSpan()).ToArray()
-                        : MemoryMarshal.AsBytes(scales.AsSpan()).ToArray();
-                    proto.Graph.Initializer.Add(data.Write(tensor.Name + "_scales", shape.ScaleType, [scales.Length], scaleBytes));
-                    after += codes.Length + scaleBytes.Length;
+                    foreach (var encoded in ModelQuantizer.Encode(tensor.Name, shape, source.ReadFloats(tensor.Name)))
+                    {
+                        proto.Graph.Initializer.Add(data.Write(encoded.Name, encoded.Type, encoded.Dims, encoded.Bytes));
+                        after += encoded.Bytes.Length;
+                    }
                 }
                 else
                 {

@@ -18,7 +18,7 @@ public sealed class OptimizeNanoBananaModelCommand : PSCmdlet
     public string Destination { get; set; } = "";
 
     [Parameter]
-    [ValidateSet("Int8", "Int4")]
+    [ValidateSet("Int8", "Int4", "Int8Dynamic")]
     public string? Quantize { get; set; }
 
     [Parameter]
@@ -31,7 +31,9 @@ public sealed class OptimizeNanoBananaModelCommand : PSCmdlet
     {
         string source = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        var request = new ModelOptimization(Quantize is null ? null : Enum.Parse<WeightBits>(Quantize, ignoreCase: true), BlockSize == 0 ? null : BlockSize, FuseAttention);
+        bool dynamic = string.Equals(Quantize, "Int8Dynamic", StringComparison.OrdinalIgnoreCase);
+        var request = new ModelOptimization(Quantize is null ? null : dynamic ? WeightBits.Int8 : Enum.Parse<WeightBits>(Quantize, ignoreCase: true),
+            BlockSize == 0 ? null : BlockSize, FuseAttention, dynamic ? QuantizationScheme.Dynamic : QuantizationScheme.WeightOnly);
         string what = string.Join(" and ", new[] { Quantize, FuseAttention ? "fused-attention" : null }.OfType<string>());
         if (!ShouldProcess(destination, $"Write a {what} copy of '{source}'")) return;
         var record = new ProgressRecord(1, $"Optimize-NanoBananaModel {what}", "Starting");
