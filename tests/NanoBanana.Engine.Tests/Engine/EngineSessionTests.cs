@@ -63,7 +63,11 @@ public sealed class EngineSessionTests(SyntheticModels models) : IClassFixture<S
         long full = estimates.Single(e => e.Mode == MemoryMode.Full).PeakBytes;
         long low = estimates.Single(e => e.Mode == MemoryMode.Low).PeakBytes;
         Assert.True(low < full, $"Low {low} should need less than Full {full}");
-        engine.OpenSession(new EngineSessionOptions { MemoryMode = MemoryMode.Full, BudgetBytes = (low + full) / 2 });
+        // Low's own peak: under it Full would decode in tiles and still not fit.
+        var tiledFull = engine.EstimateMemory(models.Xl, 1024, 1024, 1, low).Single(e => e.Mode == MemoryMode.Full);
+        Assert.Equal(MemoryPolicy.VaeTileSizePixels, tiledFull.VaeTilePixels);
+        Assert.False(tiledFull.Fits);
+        engine.OpenSession(new EngineSessionOptions { MemoryMode = MemoryMode.Full, BudgetBytes = low });
         var error = Assert.Throws<RenderMemoryException>(() => engine.Render(models.Xl, Request() with { Width = 1024, Height = 1024 }));
         Assert.Contains("-MemoryMode", error.Message);
         Assert.Contains("MiB", error.Message);
