@@ -38,9 +38,9 @@ public static class ModelOptimizer
             throw new ArgumentException("-BlockSize applies to quantisation: name -Quantize Int8|Int4 with it.", nameof(request));
         if (request.Scheme == QuantizationScheme.Dynamic && (request.Bits != WeightBits.Int8 || request.BlockSize is not null))
             throw new ArgumentException("Dynamic quantisation is int8 with one scale per output column: name -Quantize Int8Dynamic without -BlockSize.", nameof(request));
-        int? block = request.Bits is not { } b ? null
-            : request.Scheme == QuantizationScheme.Dynamic ? null : request.BlockSize ?? ModelQuantizer.DefaultBlockSize(b);
-        if (request.Bits is { } bits && block is int checkedBlock) ModelQuantizer.Validate(bits, checkedBlock);
+        // With dynamic activations the UNet has per-column scales; the block is the text encoders' (weight-only).
+        int? block = request.Bits is { } b ? request.BlockSize ?? ModelQuantizer.DefaultBlockSize(b) : null;
+        if (request.Bits is { } bits) ModelQuantizer.Validate(bits, block!.Value);
         var model = DiffusionModel.Open(source);
         string target = Path.GetFullPath(destination);
         if (Directory.Exists(target) || File.Exists(target))
@@ -79,9 +79,8 @@ public static class ModelOptimizer
                 if (request.Bits is { } weightBits && ModelQuantizer.Components.Contains(name))
                 {
                     scheme = ModelQuantizer.SchemeFor(name, request.Scheme);
-                    int layerBlock = block ?? ModelQuantizer.DefaultBlockSize(weightBits);
-                    progress?.Report(scheme == QuantizationScheme.Dynamic ? $"Quantising {name} to {weightBits} with dynamic activations" : $"Quantising {name} to {weightBits} (block {layerBlock})");
-                    quantized = ModelQuantizer.Quantize(name, proto, onnx.Path, weightBits, layerBlock, scheme.Value);
+                    progress?.Report(scheme == QuantizationScheme.Dynamic ? $"Quantising {name} to {weightBits} with dynamic activations" : $"Quantising {name} to {weightBits} (block {block})");
+                    quantized = ModelQuantizer.Quantize(name, proto, onnx.Path, weightBits, block!.Value, scheme.Value);
                 }
                 var (before, after) = Write(onnx, proto, Path.Combine(staging, relative), quantized?.Weights);
                 report.Add(new OptimizedComponent(name, quantized?.Layers ?? 0, quantized?.Kept ?? [], fused, before, after, scheme));
