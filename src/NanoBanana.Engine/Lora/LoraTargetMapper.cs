@@ -34,15 +34,11 @@ public static class LoraTargetMapper
             var weight = trace.Weight;
             var dims = weight.Dims.ToArray();
             int elementType = trace.ComputeType ?? weight.DataType;
-            if (node.OpType == "MatMulNBits")
-            {
-                // A quantised linear (Optimize-NanoBananaModel): codes [N][blocks][blob], i.e. [out, in]; the branch
-                // computes in the scales' type, which is the activations'.
-                dims = [Attribute(node, "N"), Attribute(node, "K")];
-                elementType = queries.ElementType(node.Input[2]);
-            }
-            // A dynamically quantised linear: int8 codes [in, out], computed in its scales' type (fp32).
-            if (node.OpType == "DynamicQuantizeMatMul") elementType = queries.ElementType(node.Input[2]);
+            // A quantised linear (Optimize-NanoBananaModel) computes in its scales' type (input 2): the activations' for
+            // MatMulNBits, fp32 for DynamicQuantizeMatMul. MatMulNBits' codes are [N][blocks][blob], i.e. [out, in];
+            // DynamicQuantizeMatMul's are [in, out] as a MatMul's weight.
+            if (node.OpType is "MatMulNBits" or "DynamicQuantizeMatMul") elementType = queries.ElementType(node.Input[2]);
+            if (node.OpType == "MatMulNBits") dims = [Attribute(node, "N"), Attribute(node, "K")];
             if (node.OpType == "Conv" ? dims.Length is not (3 or 4) : dims.Length != 2) continue;
 
             string? modulePath = ModulePathOf(weight.Name, node.Name);
