@@ -126,6 +126,14 @@ public sealed class ModelQuantizerTests(SyntheticModels models, ITestOutputHelpe
             var expected = component.Component == DiffusionModel.Unet ? scheme : QuantizationScheme.WeightOnly;
             Assert.Equal(expected, component.Scheme);
             Assert.Equal(component.QuantizedLayers, graph.Proto.Node.Count(n => n.OpType == (expected == QuantizationScheme.Dynamic ? ModelQuantizer.DynamicOpType : ModelQuantizer.OpType)));
+            // The default block keeps a scale, fp32 or fp16, at half a bit per weight or less in a layer it divides
+            // (Int4 at block 32 with fp32 scales paid a whole bit).
+            foreach (var layer in graph.Proto.Node.Where(n => n.OpType == ModelQuantizer.OpType && n.Attribute.Single(a => a.Name == "K").I % report.BlockSize == 0))
+            {
+                var scales = graph.Proto.Initializer.Single(t => t.Name == layer.Input[2]);
+                long weights = layer.Attribute.Single(a => a.Name == "K").I * layer.Attribute.Single(a => a.Name == "N").I;
+                Assert.True(scales.Dims[0] * ((OnnxDataType)scales.DataType).SizeInBytes() * 8.0 / weights <= 0.5, $"{layer.Name}: scales cost more than half a bit per weight");
+            }
         }
         Assert.Contains(OnnxModel.Load(Path.Combine(report.Destination, "unet", "model.onnx")).Proto.Graph.Node, n => n.OpType == "Conv");
         // Everything else is a byte-identical copy.
