@@ -27,7 +27,7 @@ internal sealed class PipelineCache
                 if (open.Plan == plan) return open.Pipeline;
                 open.Pipeline.Dispose();
             }
-            var pipeline = PipelineBuilder.Build(model, policy, session.CreateSessionOptions, segmentCacheRoot);
+            var pipeline = PipelineBuilder.Build(model, policy, session.CreateSessionOptions, segmentCacheRoot, session.Options.Device);
             _open[model.Folder] = (plan, pipeline);
             return pipeline;
         }

@@ -65,7 +65,9 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         options.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
     }
 
-    /// <summary>Returns the shared arena's free regions to the system at the end of the run.</summary>
+    /// <summary>Returns the shared arena's free regions to the system at the end of the run. After every run, UNet
+    /// segments included: kept between segments, the arena's regions of one segment's sizes do not fit the next one's,
+    /// and full-size SDXL in Balanced peaked 25–42 % over its budget (bench/RESULTS.md).</summary>
     public static void ConfigureRun(RunOptions options)
     {
         if (CpuAllocation == CpuAllocation.ShrunkArena) options.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
@@ -73,6 +75,14 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
 
     /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>
     public bool SegmentsUnet => Mode != MemoryMode.Full;
+
+    /// <summary>
+    /// Whether streamed UNet segments keep their sessions between steps with their weights paged out
+    /// (<see cref="MappedWeights"/>) instead of being released and loaded again. On the CPU the weights of a streamed
+    /// segment are mapped from the model's file, so paging them out frees the same memory as releasing the session;
+    /// a card's session holds its weights in device memory, so there the session is released.
+    /// </summary>
+    public static bool PagesStreamedWeights(ExecutionDevice device) => device == ExecutionDevice.Cpu && MappedWeights.IsSupported;
 
     /// <summary>Low: every UNet segment, the text encoders and the VAE are released as soon as they have run.</summary>
     public bool ReleasesAfterUse => Mode == MemoryMode.Low;

@@ -78,7 +78,7 @@ public sealed class SegmentedUnetRunner : IUnetRunner
                     _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder, Streamed(n));
                 }
                 foreach (var state in states) RunSegment(session, i, state, cancellationToken);
-                if (Streamed(i)) _sessions.ReleaseKey(segment.Key);
+                if (Streamed(i)) _sessions.Evict(segment.Key);
             }
             Interlocked.Add(ref _runCount, passes.Count);
             return states.Select(s => OrtTensors.ReadFloats(s.Live[unet.Outputs[0].Name])).ToArray();

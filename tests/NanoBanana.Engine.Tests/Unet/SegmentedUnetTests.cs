@@ -8,7 +8,7 @@ namespace NanoBanana.Engine.Tests.Unet;
 
 public sealed class SegmentedUnetTests(SyntheticModels models) : IClassFixture<SyntheticModels>
 {
-    static UnetInputs Inputs(DiffusionModel model, int seed = 1)
+    internal static UnetInputs Inputs(DiffusionModel model, int seed = 1)
     {
         var unet = model[DiffusionModel.Unet];
         int context = unet.Input("encoder_hidden_states").Dimensions[2];
@@ -91,6 +91,37 @@ public sealed class SegmentedUnetTests(SyntheticModels models) : IClassFixture<S
         balanced.ReleaseAll();
         Assert.Equal(0, low.ResidentBytes);
         Assert.Equal(0, balanced.ResidentBytes);
+    }
+
+    [Fact]
+    public void On_the_cpu_streamed_segments_keep_their_sessions_with_their_weights_paged_out()
+    {
+        var model = DiffusionModel.Open(models.Xl);
+        var segments = UnetPartitioner.Partition(OnnxModel.Load(model[DiffusionModel.Unet].Path), TotalWeights(models.Xl) / 4 + 1);
+        var inputs = Inputs(model);
+        using var wholeSessions = new ModelSessions(model);
+        var expected = SegmentedUnetRunner.Whole(wholeSessions).Run(inputs, CancellationToken.None);
+
+        long half = segments.Sum(s => s.WeightBytes) / 2 + 2 * segments.Max(s => s.WeightBytes);
+        using var paging = new ModelSessions(model, budgetBytes: half, pagesStreamedWeights: true);
+        var runner = new SegmentedUnetRunner(paging, segments);
+        Assert.InRange(runner.KeptSegments.Count, 1, segments.Count - 1);
+        var first = runner.Run(inputs, CancellationToken.None);
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - first[i]) <= 1e-5, $"element {i}: {expected[i]} vs {first[i]}");
+        // Weights paged back in compute the same output.
+        for (int run = 1; run < 3; run++) Assert.Equal(first, runner.Run(inputs, CancellationToken.None));
+
+        // Where weights can be paged out (Linux), a streamed segment is loaded once and paged in at every later run;
+        // elsewhere it is loaded at every run.
+        for (int i = 0; i < segments.Count; i++)
+        {
+            bool kept = runner.KeptSegments.Contains(i), paged = !kept && MappedWeights.IsSupported;
+            Assert.Equal(kept || paged ? 1 : 3, paging.LoadCounts[segments[i].Key]);
+            Assert.Equal(paged ? 2 : 0, paging.PageInCounts.GetValueOrDefault(segments[i].Key));
+        }
+        Assert.True(paging.PeakResidentBytes <= half, $"peak resident {paging.PeakResidentBytes} > budget {half}");
+        // Between runs only the kept segments count: a paged-out session holds none of its weights.
+        Assert.Equal(runner.KeptSegments.Sum(i => segments[i].WeightBytes), paging.ResidentBytes);
     }
 
     [Fact]
