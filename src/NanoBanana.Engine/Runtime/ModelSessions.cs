@@ -155,8 +155,8 @@ public sealed class ModelSessions : IDisposable
     /// <summary>
     /// Takes a streamed graph's weights out of memory after its run. Where its session maps them from the file
     /// (<see cref="MappedWeights"/>), the pages are dropped and the session is kept for the next run, which saves
-    /// creating it again: Small SDXL, Balanced at 512² (11 of 15 segments streamed), 0.61–0.70 s per step against
-    /// 0.66–0.79 s releasing them (bench/RESULTS.md). Otherwise the session is released.
+    /// creating it again: Small SDXL, Balanced at 512² (11 of 15 segments streamed), 0.71–0.72 s per step against
+    /// 0.81–0.85 s releasing them, at the same peak (bench/RESULTS.md). Otherwise the session is released.
     /// </summary>
     public void Evict(string key)
     {
