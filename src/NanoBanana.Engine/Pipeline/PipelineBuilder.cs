@@ -10,11 +10,11 @@ namespace NanoBanana.Pipeline;
 public static class PipelineBuilder
 {
     /// <param name="segmentCacheRoot">Where segment graphs are cached (<see cref="UnetSegmentCache"/>).</param>
-    /// <param name="device">Where the sessions run: on the CPU streamed segments are paged out, not released.</param>
+    /// <param name="device">Where the sessions run: on the CPU Balanced pages streamed segments out (<see cref="MemoryPolicy.PagesStreamedWeights"/>).</param>
     public static TextToImagePipeline Build(DiffusionModel model, MemoryPolicy policy, Func<SessionOptions> sessionOptions, string segmentCacheRoot, ExecutionDevice device)
     {
         var cpuComponents = policy.TextEncodersOnCpu ? new HashSet<string> { DiffusionModel.TextEncoder, DiffusionModel.TextEncoder2 } : null;
-        var sessions = new ModelSessions(model, sessionOptions, policy.WeightBudgetFileBytes, cpuComponents, MemoryPolicy.PagesStreamedWeights(device));
+        var sessions = new ModelSessions(model, sessionOptions, policy.WeightBudgetFileBytes, cpuComponents, policy.PagesStreamedWeights(device));
         IUnetRunner runner = policy.SegmentsUnet
             ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentFileBytes, segmentCacheRoot), policy.ReleasesAfterUse)
             : SegmentedUnetRunner.Whole(sessions);

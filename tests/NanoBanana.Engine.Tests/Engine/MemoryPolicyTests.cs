@@ -138,7 +138,7 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
     }
 
     [Fact]
-    public void Only_low_releases_after_use_and_tiles_the_vae()
+    public void Only_low_releases_after_use_and_tiles_the_vae_and_only_the_cpu_pages_streamed_weights_out()
     {
         var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
         var policies = Enum.GetValues<MemoryMode>().ToDictionary(m => m, m => new MemoryPolicy(m, null, shape, 512, 512));
@@ -148,5 +148,8 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
         Assert.Equal(4, policies[MemoryMode.Balanced].EstimatedSegmentCount);
         Assert.Equal(MemoryPolicy.KeptSegments([10, 10, 10], 30), new HashSet<int> { 0, 1, 2 });
         Assert.Equal(MemoryPolicy.KeptSegments([10, 10, 10, 10], 30), new HashSet<int> { 0 });
+        // Streamed segments are paged out, not released, in Balanced on a CPU that can (Linux); Low releases them, a card releases them.
+        Assert.Equal([MappedWeights.IsSupported, MappedWeights.IsSupported, false], policies.Values.Select(p => p.PagesStreamedWeights(ExecutionDevice.Cpu)));
+        Assert.All(policies.Values, p => Assert.False(p.PagesStreamedWeights(ExecutionDevice.Cuda)));
     }
 }
