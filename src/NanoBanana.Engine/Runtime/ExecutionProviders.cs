@@ -85,11 +85,6 @@ public static class ExecutionProviders
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         MemoryPolicy.ConfigureSession(options);
-        // The engine's sessions take turns on the same cores (text encoders, UNet segments, VAE, upscaler). ONNX
-        // Runtime's threads spin on after a run, stealing the cores from the next session's run. Small SDXL at 512²,
-        // Balanced (15 UNet sessions per step): 0.83-0.98 s per step without spinning, 1.26-1.40 s with it; Full the
-        // same either way (bench/RESULTS.md).
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (Resolve(device) == ExecutionDevice.Cuda)
         {
             using var cuda = new OrtCUDAProviderOptions();
