@@ -10,8 +10,8 @@ namespace NanoBanana.Runtime;
 /// pre-packing, an ONNX Runtime session maps each external initializer into memory (one mapping per tensor, from the
 /// page holding its first byte) instead of copying it. Dropping those pages from the process
 /// (<c>madvise(MADV_DONTNEED)</c>) gives the weights' memory back while the session stays; its next run faults them
-/// in again from the page cache. So a streamed UNet segment costs a page-out per step instead of a session creation,
-/// which on the Small SDXL was the whole of Balanced's extra time (bench/RESULTS.md). Linux only: elsewhere the
+/// in again from the page cache. So a streamed UNet segment costs a page-out per step instead of a session creation
+/// (Small SDXL, Balanced at 512²: 0.71 s per step against 0.81–0.85 s; bench/RESULTS.md). Linux only: elsewhere the
 /// segment's session is released and created again.
 /// </summary>
 public sealed partial class MappedWeights
