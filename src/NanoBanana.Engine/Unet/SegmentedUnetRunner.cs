@@ -69,13 +69,13 @@ public sealed class SegmentedUnetRunner : IUnetRunner
             {
                 var segment = _segments[i];
                 using var pin = _sessions.Pin(segment.Key);
-                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment), _unetFolder, Streamed(i));
+                var session = _sessions.GetGraph(segment.Key, segment.WeightBytes, () => Prepare(segment, Streamed(i)), _unetFolder, Streamed(i));
                 if (_segments.Count > 1)
                 {
                     // The next segment loads while this one computes; after the last, the first (for the next step).
                     int n = (i + 1) % _segments.Count;
                     var next = _segments[n];
-                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next), _unetFolder, Streamed(n));
+                    _sessions.Prefetch(next.Key, next.WeightBytes, () => Prepare(next, Streamed(n)), _unetFolder, Streamed(n));
                 }
                 foreach (var state in states) RunSegment(session, i, state, cancellationToken);
                 if (Streamed(i)) _sessions.Evict(segment.Key);
@@ -126,12 +126,15 @@ public sealed class SegmentedUnetRunner : IUnetRunner
         }
     }
 
-    /// <summary>A segment's graph with the registered LoRAs' branches (the base weights are untouched).</summary>
-    ModelProto Prepare(UnetSegment segment)
+    /// <summary>A segment's graph with the registered LoRAs' branches (the base weights are untouched); a streamed one
+    /// reads its transposed linear weights in place (<see cref="TransposedWeights"/>).</summary>
+    ModelProto Prepare(UnetSegment segment, bool streamed)
     {
         var adapters = _injected.Adapters;
         var graph = segment.LoadGraph();
-        return adapters.Count == 0 ? graph : LoraGraphInjector.Inject(graph, adapters).Model;
+        if (adapters.Count > 0) graph = LoraGraphInjector.Inject(graph, adapters).Model;
+        if (streamed) TransposedWeights.ReadInPlace(graph);
+        return graph;
     }
 
     /// <summary>When adapters were registered or removed, sessions built with the old branches are dropped.</summary>
