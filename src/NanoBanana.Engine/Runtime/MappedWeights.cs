@@ -77,17 +77,13 @@ public sealed partial class MappedWeights
         finally { Marshal.FreeHGlobal(resolved); }
     }
 
-    /// <summary>Drops the mappings' pages from the process; the file and the mappings stay.</summary>
-    public void PageOut()
-    {
-        foreach (var (start, length) in _ranges)
-            if (madvise(start, (nuint)length, MADV_DONTNEED) != 0)
-                throw new InvalidOperationException($"madvise(MADV_DONTNEED) failed on a weight mapping (errno {Marshal.GetLastPInvokeError()}).");
-    }
+    /// <summary>Drops the mappings' pages from the process; the file and the mappings stay. False when the kernel
+    /// refused one (the caller then releases the session instead).</summary>
+    public bool PageOut() => _ranges.All(r => madvise(r.Start, (nuint)r.Length, MADV_DONTNEED) == 0);
 
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint realpath(string path, nint resolved);
 
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int madvise(nint address, nuint length, int advice);
 }

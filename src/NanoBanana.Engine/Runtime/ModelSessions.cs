@@ -162,10 +162,9 @@ public sealed class ModelSessions : IDisposable
     {
         lock (_gate)
         {
-            if (_resident.TryGetValue(key, out var resident) && resident.Loaded.Mapped is { } mapped)
+            if (_resident.TryGetValue(key, out var resident) && resident.Loaded.Mapped is { } mapped && mapped.PageOut())
             {
                 _resident.Remove(key);
-                mapped.PageOut();
                 _paged[key] = resident.Loaded;
                 return;
             }

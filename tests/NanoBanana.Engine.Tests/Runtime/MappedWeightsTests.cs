@@ -72,7 +72,7 @@ public sealed class MappedWeightsTests(SyntheticModels models) : IClassFixture<S
             }
             float[] before = Run();
             Assert.True(ResidentBytes(mapped.Ranges) > segment.WeightBytes / 2, "the run touched its weights");
-            mapped.PageOut();
+            Assert.True(mapped.PageOut());
             Assert.Equal(0, ResidentBytes(mapped.Ranges));
             Assert.Equal(before, Run());
             Assert.True(ResidentBytes(mapped.Ranges) > segment.WeightBytes / 2, "the next run faulted them back in");
