@@ -18,24 +18,21 @@ public sealed partial class MappedWeights
 {
     const int MADV_DONTNEED = 4; // linux/mman.h
 
-    readonly IReadOnlyList<(nint Start, long Length)> _ranges;
-
-    MappedWeights(IReadOnlyList<(nint Start, long Length)> ranges) => _ranges = ranges;
+    MappedWeights(IReadOnlyList<(nint Start, long Length)> ranges) => Ranges = ranges;
 
     /// <summary>Whether mapped weights can be paged out here: Linux, whose /proc/self/maps shows the mappings.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
     /// <summary>The mappings, by address and length.</summary>
-    public IReadOnlyList<(nint Start, long Length)> Ranges => _ranges;
-
-    /// <summary>The bytes of the file the mappings cover.</summary>
-    public long Bytes => _ranges.Sum(r => r.Length);
+    public IReadOnlyList<(nint Start, long Length)> Ranges { get; }
 
     /// <summary>Finds the mappings of <paramref name="graph"/>'s external initializers (files under
     /// <paramref name="externalDataFolder"/>) in this process, as a session built from it made them; null when some
-    /// tensor is not mapped (the session copied it), since paging out the rest would leave it resident.</summary>
+    /// tensor is not mapped (the session copied it), since paging out the rest would leave it resident, and where
+    /// paging is not supported.</summary>
     public static MappedWeights? Find(ModelProto graph, string externalDataFolder)
     {
+        if (!IsSupported) return null;
         long page = Environment.SystemPageSize;
         long PageUp(long bytes) => (bytes + page - 1) / page * page;
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -79,7 +76,7 @@ public sealed partial class MappedWeights
 
     /// <summary>Drops the mappings' pages from the process; the file and the mappings stay. False when the kernel
     /// refused one (the caller then releases the session instead).</summary>
-    public bool PageOut() => _ranges.All(r => madvise(r.Start, (nuint)r.Length, MADV_DONTNEED) == 0);
+    public bool PageOut() => Ranges.All(r => madvise(r.Start, (nuint)r.Length, MADV_DONTNEED) == 0);
 
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint realpath(string path, nint resolved);

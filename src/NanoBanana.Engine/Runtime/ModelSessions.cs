@@ -43,7 +43,7 @@ public sealed class ModelSessions : IDisposable
     public ModelSessions(DiffusionModel model, Func<SessionOptions>? options = null, long budgetBytes = long.MaxValue, IReadOnlySet<string>? cpuComponents = null,
         bool pagesStreamedWeights = false)
     {
-        _pagesStreamedWeights = pagesStreamedWeights && MappedWeights.IsSupported;
+        _pagesStreamedWeights = pagesStreamedWeights;
         Model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? (() => ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu));
         BudgetBytes = budgetBytes;
@@ -135,8 +135,7 @@ public sealed class ModelSessions : IDisposable
     {
         var graph = build();
         byte[] bytes = Google.Protobuf.MessageExtensions.ToByteArray(graph);
-        using var options = OnnxSubgraph.SessionOptionsFor(externalDataFolder, _options());
-        if (streamed) ConfigureStreamed(options);
+        using var options = streamed ? StreamedOptions(externalDataFolder, _options()) : OnnxSubgraph.SessionOptionsFor(externalDataFolder, _options());
         InferenceSession session;
         try { session = new InferenceSession(bytes, options); }
         catch (OnnxRuntimeException e) { throw OrtLoadErrors.Explain(Path.Combine(externalDataFolder, "model.onnx"), e); }
@@ -146,10 +145,12 @@ public sealed class ModelSessions : IDisposable
 
     /// <summary>A streamed graph's session: no graph optimisation and no pre-packing (see <see cref="GetGraph"/>), so
     /// ONNX Runtime maps its weights from the file rather than copying them.</summary>
-    internal static void ConfigureStreamed(SessionOptions options)
+    internal static SessionOptions StreamedOptions(string externalDataFolder, SessionOptions deviceOptions)
     {
+        var options = OnnxSubgraph.SessionOptionsFor(externalDataFolder, deviceOptions);
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
         options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return options;
     }
 
     /// <summary>

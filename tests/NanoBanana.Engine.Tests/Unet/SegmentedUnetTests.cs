@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using NanoBanana.Engine.Tests.Synthetic;
 using NanoBanana.Models;
 using NanoBanana.Onnx;
@@ -18,6 +19,21 @@ public sealed class SegmentedUnetTests(SyntheticModels models) : IClassFixture<S
         int pooled = xl ? unet.Input("text_embeds").Dimensions[1] : 0;
         return new UnetInputs(Values(4 * 8 * 8), [1, 4, 8, 8], 700, Values(77 * context), [1, 77, context],
             xl ? Values(pooled) : null, xl ? [1, pooled] : null, xl ? [64f, 64, 0, 0, 64, 64] : null, xl ? [1, 6] : null);
+    }
+
+    /// <summary>The first output of a session fed <see cref="Inputs"/> (its inputs must be some of the UNet's).</summary>
+    internal static float[] RunOnInputs(InferenceSession session, DiffusionModel model, IReadOnlyList<string> inputNames, string outputName)
+    {
+        var feeds = UnetFeeds.Create(model[DiffusionModel.Unet], Inputs(model));
+        try
+        {
+            using var results = CancellableRun.Run(session, inputNames.ToArray(), inputNames.Select(n => feeds[n]).ToArray(), [outputName], CancellationToken.None);
+            return OrtTensors.ReadFloats(results[0]);
+        }
+        finally
+        {
+            foreach (var value in feeds.Values) value.Dispose();
+        }
     }
 
     static long TotalWeights(string folder) => OnnxModel.Load(Path.Combine(folder, "unet", "model.onnx")).Initializers.Sum(i => i.ByteLength);

@@ -19,22 +19,10 @@ public sealed class TransposedWeightsTests(SyntheticModels models) : IClassFixtu
     /// <summary>The whole UNet's output, run as a streamed segment is (no optimisation, no pre-packing).</summary>
     static float[] RunStreamed(DiffusionModel model, ModelProto graph)
     {
-        string unetFolder = Path.GetDirectoryName(model[DiffusionModel.Unet].Path)!;
-        using var options = OnnxSubgraph.SessionOptionsFor(unetFolder, ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu));
-        ModelSessions.ConfigureStreamed(options);
-        using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(graph), options);
         var unet = model[DiffusionModel.Unet];
-        var feeds = UnetFeeds.Create(unet, SegmentedUnetTests.Inputs(model));
-        try
-        {
-            string[] names = unet.Inputs.Select(i => i.Name).ToArray();
-            using var results = CancellableRun.Run(session, names, names.Select(n => feeds[n]).ToArray(), [unet.Outputs[0].Name], CancellationToken.None);
-            return OrtTensors.ReadFloats(results[0]);
-        }
-        finally
-        {
-            foreach (var value in feeds.Values) value.Dispose();
-        }
+        using var options = ModelSessions.StreamedOptions(Path.GetDirectoryName(unet.Path)!, ExecutionProviders.CreateSessionOptions(ExecutionDevice.Cpu));
+        using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(graph), options);
+        return SegmentedUnetTests.RunOnInputs(session, model, unet.Inputs.Select(i => i.Name).ToArray(), unet.Outputs[0].Name);
     }
 
     [Fact]
