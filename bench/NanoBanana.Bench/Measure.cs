@@ -32,14 +32,25 @@ internal static class Measure
     /// <summary>Runs this benchmark again in a child process, so a scenario's peak memory is its own.</summary>
     public static string Child(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-        start.ArgumentList.Add(typeof(Measure).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) != "dotnet") start.ArgumentList.RemoveAt(0);
-        using var process = Process.Start(start)!;
+        using var process = StartChild(null, args);
         string output = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit();
         return output;
+    }
+
+    /// <summary>Starts this benchmark, or the build at <paramref name="build"/>, in a child process that reads its
+    /// standard input (a worker the caller drives).</summary>
+    public static Process StartChild(string? build, params string[] args)
+    {
+        // Started as "dotnet NanoBanana.Bench.dll" or through the build's own launcher; another build runs through dotnet.
+        bool launcher = Path.GetFileNameWithoutExtension(Environment.ProcessPath) != "dotnet";
+        var start = new ProcessStartInfo(launcher && build is not null ? "dotnet" : Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true, RedirectStandardInput = true,
+        };
+        if (!launcher || build is not null) start.ArgumentList.Add(build ?? typeof(Measure).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return Process.Start(start)!;
     }
 }
 

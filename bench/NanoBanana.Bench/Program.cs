@@ -68,6 +68,12 @@ switch (args.FirstOrDefault())
     case "batch-run":
         BatchRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]), Enum.Parse<GuidanceBatching>(args[4]), Enum.Parse<CpuAllocation>(args[5]));
         break;
+    case "turns":
+        Turns(args[1], args[2..^1], int.Parse(args[^1]));
+        break;
+    case "turn-run":
+        TurnRun(args[1], Enum.Parse<MemoryMode>(args[2]), long.Parse(args[3]));
+        break;
     case "batch-profile":
         BatchProfile(args.Length > 1 ? args[1] : SmallSdxl(), args.Length > 2 ? Enum.Parse<CpuAllocation>(args[2]) : CpuAllocation.PerRequest);
         break;
@@ -322,6 +328,62 @@ void BatchRun(string folder, MemoryMode mode, long budgetMiB, GuidanceBatching b
     process.Refresh();
     var (segments, kept) = pipeline.Unet is SegmentedUnetRunner runner ? (runner.Segments.Count, runner.KeptSegments.Count) : (1, 1);
     Console.WriteLine($"{perStep:F3} {(process.UserProcessorTime - user).TotalSeconds / steps:F2} {(process.PrivilegedProcessorTime - system).TotalSeconds / steps:F2} {Measure.PeakMiB():F0} {segments} {kept}");
+}
+
+// Modes side by side on a shared machine: one worker process per "Mode:MiB" (0: no budget), each with its pipeline
+// loaded and warmed; the workers take one 512² step (CFG as two batch-1 passes) in turn, round after round, so a
+// slow spell of the machine falls on all of them. "Mode:MiB@other/NanoBanana.Bench.dll" runs that worker on another
+// build (an engine before a change). Prints each round's seconds and, per worker, the median of its ratios to the
+// first worker's step in the same round.
+void Turns(string folder, string[] workers, int rounds)
+{
+    var children = workers.Select(w => (Spec: w.Split('@')[0].Split(':'), Build: w.Contains('@') ? Path.GetFullPath(w.Split('@')[1]) : null))
+        .Select(w => Measure.StartChild(w.Build, "turn-run", folder, w.Spec[0], w.Spec[1])).ToArray();
+    try
+    {
+        foreach (var child in children) child.StandardOutput.ReadLine(); // "ready"
+        var seconds = new double[rounds][];
+        Console.WriteLine($"{folder}, 512x512, one step per worker per round; s/step of workers 1-{workers.Length}:");
+        for (int w = 0; w < workers.Length; w++) Console.WriteLine($"  worker {w + 1}: {workers[w].Replace("@", " on ")}");
+        for (int round = 0; round < rounds; round++)
+        {
+            seconds[round] = children.Select(child =>
+            {
+                child.StandardInput.WriteLine("step");
+                return double.Parse(child.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+            }).ToArray();
+            Console.WriteLine($"  round {round + 1,2}: {string.Join("  ", seconds[round].Select(s => $"{s,6:F3}"))}");
+        }
+        static double Median(IEnumerable<double> values) { var v = values.Order().ToArray(); return (v[(v.Length - 1) / 2] + v[v.Length / 2]) / 2; }
+        for (int w = 1; w < workers.Length; w++)
+            Console.WriteLine($"  worker {w + 1} / worker 1: median {Median(seconds.Select(r => r[w] / r[0])):F2}x, range {seconds.Min(r => r[w] / r[0]):F2}-{seconds.Max(r => r[w] / r[0]):F2}x; median s/step {Median(seconds.Select(r => r[w])):F3} against {Median(seconds.Select(r => r[0])):F3}");
+    }
+    finally
+    {
+        foreach (var child in children)
+        {
+            child.StandardInput.Close();
+            child.WaitForExit();
+            child.Dispose();
+        }
+    }
+}
+
+// A worker of Turns: loads the pipeline, warms it with one step, then times one step per line on standard input.
+void TurnRun(string folder, MemoryMode mode, long budgetMiB)
+{
+    engine.OpenSession(new EngineSessionOptions { ModelPath = folder, MemoryMode = mode, BudgetBytes = budgetMiB > 0 ? budgetMiB << 20 : null });
+    var pipeline = engine.GetPipeline(folder, new TextToImageRequest { Prompt = "bench", Width = 512, Height = 512 });
+    var inputs = RandomUnetInputs(pipeline.Model[DiffusionModel.Unet], 512);
+    void Step() => pipeline.Unet.Run([inputs, inputs], CancellationToken.None);
+    Step();
+    Console.WriteLine("ready");
+    while (Console.ReadLine() is not null)
+    {
+        var clock = Stopwatch.StartNew();
+        Step();
+        Console.WriteLine(clock.Elapsed.TotalSeconds.ToString("F4", CultureInfo.InvariantCulture));
+    }
 }
 
 // The same pass twice in one batch (CFG's [uncond, cond] as the pipeline stacks them).
