@@ -251,6 +251,12 @@ Describe 'Sessions and devices' {
         $session.Model | Should -BeNullOrEmpty
     }
 
+    It 'runs every session on the one thread pool of the ONNX Runtime environment it created' {
+        # Nothing else in this process uses ONNX Runtime, so the module created the environment.
+        (Get-NanoBananaEnvironment).SharedThreadPool | Should -BeTrue
+        (Get-NanoBananaEnvironment | Format-List | Out-String) | Should -Match 'SharedThreadPool\s*:\s*True'
+    }
+
     It 'says why CUDA is not used and refuses -Device Cuda with that reason' {
         $environment = Get-NanoBananaEnvironment
         $environment | Should -BeOfType ([NanoBanana.NanoBananaEnvironment])

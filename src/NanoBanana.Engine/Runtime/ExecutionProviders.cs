@@ -12,7 +12,7 @@ public static class ExecutionProviders
 {
     public const string CudaProvider = "CUDAExecutionProvider";
 
-    private static readonly Lazy<IReadOnlyList<string>> Available = new(() => OrtEnv.Instance().GetAvailableProviders());
+    private static readonly Lazy<IReadOnlyList<string>> Available = new(() => OrtEnvironment.Instance.GetAvailableProviders());
 
     private static readonly Lazy<string?> CudaProblem = new(ProbeCuda);
 
@@ -84,6 +84,7 @@ public static class ExecutionProviders
     public static SessionOptions CreateSessionOptions(ExecutionDevice device, int deviceId = 0, long? gpuMemoryLimitBytes = null)
     {
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        OrtEnvironment.UseSharedThreads(options);
         MemoryPolicy.ConfigureSession(options);
         if (Resolve(device) == ExecutionDevice.Cuda)
         {

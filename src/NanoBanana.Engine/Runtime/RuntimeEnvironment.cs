@@ -5,13 +5,15 @@ using SkiaSharp;
 
 namespace NanoBanana.Runtime;
 
-/// <summary>What the engine runs on: versions, execution providers and where each library was loaded from.</summary>
+/// <summary>What the engine runs on: versions, execution providers, whether sessions share one thread pool
+/// (<see cref="OrtEnvironment"/>) and where each library was loaded from.</summary>
 public sealed record RuntimeEnvironment(
     string EngineVersion,
     string OnnxRuntimeVersion,
     IReadOnlyList<string> ExecutionProviders,
     ExecutionDevice DefaultDevice,
     string? CudaUnavailableReason,
+    bool SharedThreadPool,
     string SkiaSharpVersion,
     IReadOnlyList<LoadedLibrary> Libraries)
 {
@@ -25,7 +27,7 @@ public sealed record RuntimeEnvironment(
     /// <summary>Reads the environment; touching ONNX Runtime and SkiaSharp here also proves their native libraries load.</summary>
     public static RuntimeEnvironment Capture()
     {
-        string ortVersion = OrtEnv.Instance().GetVersionString();
+        string ortVersion = OrtEnvironment.Instance.GetVersionString();
         string skiaVersion = SkiaSharp.SkiaSharpVersion.Native.ToString();
         var libraries = EngineLibraries
             .Select(a => new LoadedLibrary(a.GetName().Name!, a.GetName().Version?.ToString() ?? "", AssemblyLoadContext.GetLoadContext(a)?.Name ?? "", a.Location))
@@ -36,6 +38,7 @@ public sealed record RuntimeEnvironment(
             Runtime.ExecutionProviders.AvailableProviders,
             Runtime.ExecutionProviders.Resolve(ExecutionDevice.Auto),
             Runtime.ExecutionProviders.CudaUnavailableReason,
+            OrtEnvironment.SharesThreads,
             skiaVersion,
             libraries);
     }

@@ -7,7 +7,8 @@ public sealed class NanoBananaEnvironment
     internal NanoBananaEnvironment(Runtime.RuntimeEnvironment e)
     {
         EngineVersion = e.EngineVersion; OnnxRuntimeVersion = e.OnnxRuntimeVersion; ExecutionProviders = e.ExecutionProviders.ToArray();
-        DefaultDevice = e.DefaultDevice.ToString(); CudaUnavailableReason = e.CudaUnavailableReason; SkiaSharpVersion = e.SkiaSharpVersion;
+        DefaultDevice = e.DefaultDevice.ToString(); CudaUnavailableReason = e.CudaUnavailableReason; SharedThreadPool = e.SharedThreadPool;
+        SkiaSharpVersion = e.SkiaSharpVersion;
         Libraries = e.Libraries.Select(l => new LoadedLibrary(l.Name, l.Version, l.LoadContext, l.Location)).ToArray();
     }
 
@@ -23,6 +24,10 @@ public sealed class NanoBananaEnvironment
 
     /// <summary>Why CUDA is not used (no CUDA provider in this build, or the library that failed to load); empty when it is.</summary>
     public string? CudaUnavailableReason { get; }
+
+    /// <summary>Whether every session runs on one ONNX Runtime thread pool (the engine created the runtime's environment);
+    /// false when something else in the process created it first, and each session has its own pool.</summary>
+    public bool SharedThreadPool { get; }
 
     public string SkiaSharpVersion { get; }
 
