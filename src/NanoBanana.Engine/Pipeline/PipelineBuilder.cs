@@ -17,7 +17,8 @@ public static class PipelineBuilder
         var sessions = new ModelSessions(model, policy.SegmentsUnet && !OrtEnvironment.SharesThreads ? () => WithoutSpinning(sessionOptions()) : sessionOptions,
             policy.WeightBudgetFileBytes, cpuComponents, policy.PagesStreamedWeights(device));
         IUnetRunner runner = policy.SegmentsUnet
-            ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentFileBytes, segmentCacheRoot), policy.ReleasesAfterUse)
+            ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentFileBytes, segmentCacheRoot), policy.ReleasesAfterUse,
+                policy.ArenaLimitBytes)
             : SegmentedUnetRunner.Whole(sessions);
         return new TextToImagePipeline(sessions, runner);
     }

@@ -5,8 +5,9 @@ namespace NanoBanana.Runtime;
 /// <summary>How ONNX Runtime gets activation memory on the CPU (process-wide: the arena is the environment's).</summary>
 public enum CpuAllocation
 {
-    /// <summary>One arena shared by every session, grown by exactly what is asked and shrunk to nothing after each
-    /// run: buffers freed inside a run are reused, and nothing stays resident between runs.</summary>
+    /// <summary>One arena shared by every session (<see cref="CpuArena"/>), grown by exactly what is asked: buffers
+    /// freed inside a run are reused, and its free regions go back after each run, or, in Balanced under a budget,
+    /// when the budget needs them (<see cref="MemoryPolicy.ArenaLimitBytes"/>).</summary>
     ShrunkArena,
 
     /// <summary>No arena: every activation buffer comes from malloc, which maps large blocks anew (page faults on
@@ -34,17 +35,6 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// <summary>The CPU allocation every new session and run uses (set once, before sessions are created).</summary>
     public static CpuAllocation CpuAllocation { get; set; } = CpuAllocation.ShrunkArena;
 
-    static readonly Lazy<bool> SharedArena = new(() =>
-    {
-        // kSameAsRequested (1): the arena grows by the block asked for, not in doubling regions, so its peak is the
-        // activations' peak; maxMemory 0 and -1 keep ORT's defaults. Registered once per process.
-        // The memory info must name an arena allocator, or runs cannot find it to shrink.
-        using var arena = new OrtArenaCfg(0, 1, -1, -1);
-        using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
-        OrtEnv.Instance().CreateAndRegisterAllocator(info, arena);
-        return true;
-    });
-
     /// <summary>
     /// Applies <see cref="CpuAllocation"/> to a session's options. Without an arena, malloc maps every large
     /// activation buffer anew: at batch 2 the page faults cost more than the maths (Small SDXL, 512², bench
@@ -59,18 +49,36 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
             options.EnableCpuMemArena = false;
             return;
         }
-        _ = SharedArena.Value;
-        options.EnableCpuMemArena = true;
-        options.AddSessionConfigEntry("session.use_env_allocators", "1");
-        options.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
+        CpuArena.Share(options);
     }
 
-    /// <summary>Returns the shared arena's free regions to the system at the end of the run. After every run, UNet
-    /// segments included: kept between segments, the arena's regions of one segment's sizes do not fit the next one's,
-    /// and full-size SDXL in Balanced peaked 25–42 % over its budget (bench/RESULTS.md).</summary>
+    /// <summary>Has the run return the shared arena's free regions to the system at its end (<see cref="CpuArena"/>).
+    /// The UNet's runs are the exception: <see cref="ArenaLimitBytes"/> decides there.</summary>
     public static void ConfigureRun(RunOptions options)
     {
-        if (CpuAllocation == CpuAllocation.ShrunkArena) options.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+        if (CpuAllocation == CpuAllocation.ShrunkArena) CpuArena.ShrinkAfter(options);
+    }
+
+    /// <summary>
+    /// Balanced under a budget keeps the shared arena from one UNet run to the next (pass to pass, segment to segment)
+    /// while the process holds at most this many bytes before a run; above it the arena is shrunk first, and it is
+    /// shrunk when the UNet's evaluation ends. A run adds at most this render's UNet activations and two segments'
+    /// weights (the running one's pages and the prefetched one), so a run that starts at this limit ends within the
+    /// budget. Shrunk after every segment, the arena faulted every activation in anew: Small SDXL's Balanced step spent
+    /// 0.24–0.34 s in the kernel against Full's 0.06 s (bench/RESULTS.md). 0 (Full, Low, and Balanced without a
+    /// budget): every run shrinks the arena at its end. Kept between Full's two passes, it saved no time and raised Small
+    /// SDXL's Full peak from 305 to 345 MiB; Low promises the smallest peak; and without a budget nothing bounds what the
+    /// arena keeps (kept through each step, full-size SDXL peaked 25–42 % above its 4,800 MiB Balanced budget).
+    /// </summary>
+    public long ArenaLimitBytes
+    {
+        get
+        {
+            if (CpuAllocation != CpuAllocation.ShrunkArena) return long.MaxValue; // no arena to shrink
+            if (!SegmentsUnet || ReleasesAfterUse || BudgetBytes is not long budget) return 0;
+            long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
+            return Math.Max(1, budget - UnetActivationBytes - streamed);
+        }
     }
 
     /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>

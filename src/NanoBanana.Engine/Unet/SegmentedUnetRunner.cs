@@ -12,7 +12,8 @@ namespace NanoBanana.Unet;
 /// next one is prefetched while the current one runs, and boundary tensors
 /// are handed from segment to segment and disposed right after their last reader. One segment is the whole UNet
 /// (the Full mode). A render's LoRAs are injected into each segment's graph as it loads (unmerged branches whose
-/// scale inputs carry the render's weights), so weights change between images for free.
+/// scale inputs carry the render's weights), so weights change between images for free. The CPU arena is kept from
+/// run to run below the policy's limit and shrunk when the evaluation ends (<see cref="MemoryPolicy.ArenaLimitBytes"/>).
 /// </summary>
 public sealed class SegmentedUnetRunner : IUnetRunner
 {
@@ -21,14 +22,18 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     readonly IReadOnlySet<int> _kept;
     readonly Dictionary<string, int> _lastReader = new(StringComparer.Ordinal);
     readonly string _unetFolder;
+    readonly long _arenaLimitBytes;
     LoraSnapshot _injected = LoraSnapshot.None;
     int _runCount;
 
     /// <param name="releaseAfterUse">Every segment's session is released as soon as it has run
     /// (<see cref="MemoryPolicy.ReleasesAfterUse"/>); otherwise the segments that fit the sessions' budget stay
     /// (<see cref="MemoryPolicy.KeptSegments"/>).</param>
-    public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false)
+    /// <param name="arenaLimitBytes">Above this many resident bytes the CPU arena is shrunk before a run
+    /// (<see cref="MemoryPolicy.ArenaLimitBytes"/>); 0: every run shrinks it at its end, as other sessions' runs do.</param>
+    public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false, long arenaLimitBytes = 0)
     {
+        _arenaLimitBytes = arenaLimitBytes;
         _sessions = sessions ?? throw new ArgumentNullException(nameof(sessions));
         if (segments.Count == 0) throw new ArgumentException("A UNet needs at least one segment.", nameof(segments));
         _segments = segments;
@@ -42,6 +47,8 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     public IReadOnlySet<int> KeptSegments => _kept;
 
     bool Streamed(int index) => !_kept.Contains(index);
+
+    bool KeepsArena => _arenaLimitBytes > 0;
 
     /// <summary>The whole UNet in one session.</summary>
     public static SegmentedUnetRunner Whole(ModelSessions sessions)
@@ -86,6 +93,7 @@ public sealed class SegmentedUnetRunner : IUnetRunner
         finally
         {
             foreach (var state in states) state.Dispose(unet.Inputs.Select(i => i.Name));
+            if (KeepsArena) CpuArena.Shrink(); // the evaluation leaves the UNet: none of its activations stay resident
         }
     }
 
@@ -97,7 +105,8 @@ public sealed class SegmentedUnetRunner : IUnetRunner
         {
             var names = segment.Inputs.Concat(scales.Keys).ToArray();
             var values = segment.Inputs.Select(n => state.Live[n]).Concat(scales.Values).ToArray();
-            var results = CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), cancellationToken);
+            if (KeepsArena) CpuArena.ShrinkAbove(_arenaLimitBytes);
+            var results = CancellableRun.Run(session, names, values, segment.Outputs.ToArray(), cancellationToken, KeepsArena);
             for (int o = 0; o < segment.Outputs.Count; o++) state.Live[segment.Outputs[o]] = results[o];
             state.Owned.Add((results, segment.Outputs.Max(o => _lastReader.GetValueOrDefault(o, _segments.Count))));
         }

@@ -152,4 +152,20 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
         Assert.Equal([MappedWeights.IsSupported, MappedWeights.IsSupported, false], policies.Values.Select(p => p.PagesStreamedWeights(ExecutionDevice.Cpu)));
         Assert.All(policies.Values, p => Assert.False(p.PagesStreamedWeights(ExecutionDevice.Cuda)));
     }
+
+    [Fact]
+    public void Only_balanced_under_a_budget_keeps_the_arena_between_unet_runs_and_a_run_from_its_limit_ends_within_the_budget()
+    {
+        var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
+        long budget = 600L << 20;
+        var policies = Enum.GetValues<MemoryMode>().ToDictionary(m => m, m => new MemoryPolicy(m, budget, shape, 512, 512));
+        // 0: every run shrinks the arena at its end.
+        Assert.Equal(0, policies[MemoryMode.Full].ArenaLimitBytes);
+        Assert.Equal(0, policies[MemoryMode.Low].ArenaLimitBytes);
+        Assert.Equal(0, new MemoryPolicy(MemoryMode.Balanced, null, shape, 512, 512).ArenaLimitBytes);
+        // Balanced: a run that starts at the limit and adds the UNet's activations and two segments' weights reaches the budget.
+        var balanced = policies[MemoryMode.Balanced];
+        Assert.InRange(balanced.ArenaLimitBytes, MemoryPlanner.RuntimeBytes, budget - balanced.UnetActivationBytes);
+        Assert.Equal(budget, balanced.ArenaLimitBytes + balanced.UnetActivationBytes + 2 * balanced.SegmentBytes);
+    }
 }

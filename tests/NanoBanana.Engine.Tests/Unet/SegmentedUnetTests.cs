@@ -60,10 +60,13 @@ public sealed class SegmentedUnetTests(SyntheticModels models) : IClassFixture<S
         var inputs = Inputs(model);
         using var wholeSessions = new ModelSessions(model);
         var expected = SegmentedUnetRunner.Whole(wholeSessions).Run(inputs, CancellationToken.None);
-        using var sessions = new ModelSessions(model);
-        var actual = new SegmentedUnetRunner(sessions, segments).Run(inputs, CancellationToken.None);
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"element {i}: {expected[i]} vs {actual[i]}");
+        foreach (long arenaLimit in new[] { 0, long.MaxValue }) // the CPU arena shrunk after every run, and kept from run to run
+        {
+            using var sessions = new ModelSessions(model);
+            var actual = new SegmentedUnetRunner(sessions, segments, arenaLimitBytes: arenaLimit).Run(inputs, CancellationToken.None);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"element {i}: {expected[i]} vs {actual[i]}");
+        }
     }
 
     [Fact]
