@@ -18,7 +18,7 @@ public static class PipelineBuilder
             policy.WeightBudgetFileBytes, cpuComponents, policy.PagesStreamedWeights(device));
         IUnetRunner runner = policy.SegmentsUnet
             ? new SegmentedUnetRunner(sessions, UnetSegmentCache.Load(model[DiffusionModel.Unet].Path, policy.SegmentFileBytes, segmentCacheRoot), policy.ReleasesAfterUse,
-                policy.ArenaLimitBytes)
+                policy.ArenaLimitBytes(device))
             : SegmentedUnetRunner.Whole(sessions);
         return new TextToImagePipeline(sessions, runner);
     }

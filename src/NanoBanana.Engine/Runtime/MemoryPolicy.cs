@@ -7,7 +7,7 @@ public enum CpuAllocation
 {
     /// <summary>One arena shared by every session (<see cref="CpuArena"/>), grown by exactly what is asked: buffers
     /// freed inside a run are reused, and its free regions go back after each run, or, in Balanced under a budget,
-    /// when the budget needs them (<see cref="MemoryPolicy.ArenaLimitBytes"/>).</summary>
+    /// when the budget needs them (<see cref="MemoryPolicy.ArenaLimitBytes(ExecutionDevice)"/>).</summary>
     ShrunkArena,
 
     /// <summary>No arena: every activation buffer comes from malloc, which maps large blocks anew (page faults on
@@ -53,7 +53,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     }
 
     /// <summary>Has the run return the shared arena's free regions to the system at its end (<see cref="CpuArena"/>).
-    /// The UNet's runs are the exception: <see cref="ArenaLimitBytes"/> decides there.</summary>
+    /// The UNet's runs are the exception: <see cref="ArenaLimitBytes(ExecutionDevice)"/> decides there.</summary>
     public static void ConfigureRun(RunOptions options)
     {
         if (CpuAllocation == CpuAllocation.ShrunkArena) CpuArena.ShrinkAfter(options);
@@ -65,20 +65,19 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     /// shrunk when the UNet's evaluation ends. A run adds at most this render's UNet activations and two segments'
     /// weights (the running one's pages and the prefetched one), so a run that starts at this limit ends within the
     /// budget. Shrunk after every segment, the arena faulted every activation in anew: Small SDXL's Balanced step spent
-    /// 0.24–0.34 s in the kernel against Full's 0.06 s (bench/RESULTS.md). 0 (Full, Low, and Balanced without a
-    /// budget): every run shrinks the arena at its end. Kept between Full's two passes, it saved no time and raised Small
-    /// SDXL's Full peak from 305 to 345 MiB; Low promises the smallest peak; and without a budget nothing bounds what the
-    /// arena keeps (kept through each step, full-size SDXL peaked 25–42 % above its 4,800 MiB Balanced budget).
+    /// 0.24–0.34 s in the kernel against Full's 0.06 s (bench/RESULTS.md). 0 (Full, Low, Balanced without a budget,
+    /// and any mode on a card): every run shrinks the arena at its end. Kept between Full's two passes, it saved no time
+    /// and raised Small SDXL's Full peak from 305 to 345 MiB; Low promises the smallest peak; and without a budget
+    /// nothing bounds what the arena keeps (kept through each step, full-size SDXL peaked 25–42 % above its 4,800 MiB
+    /// Balanced budget).
     /// </summary>
-    public long ArenaLimitBytes
+    public long ArenaLimitBytes(ExecutionDevice device)
     {
-        get
-        {
-            if (CpuAllocation != CpuAllocation.ShrunkArena) return long.MaxValue; // no arena to shrink
-            if (!SegmentsUnet || ReleasesAfterUse || BudgetBytes is not long budget) return 0;
-            long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
-            return Math.Max(1, budget - UnetActivationBytes - streamed);
-        }
+        if (CpuAllocation != CpuAllocation.ShrunkArena) return long.MaxValue; // no arena to shrink
+        // On a card the activations live in the card's arena, and the budget bounds that, not this process's memory.
+        if (device != ExecutionDevice.Cpu || !SegmentsUnet || ReleasesAfterUse || BudgetBytes is not long budget) return 0;
+        long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
+        return Math.Max(1, budget - UnetActivationBytes - streamed);
     }
 
     /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>

@@ -7,7 +7,7 @@ namespace NanoBanana.Runtime;
 /// session. With a pool per session, a segmented UNet's sessions (15 per step for the Small SDXL in Balanced) took
 /// turns waking their own threads, and a pool still spinning after its run held the cores the next segment's pool
 /// needed. One pool serves each run in turn and may spin between them. With it and the arena kept between segments
-/// (<see cref="MemoryPolicy.ArenaLimitBytes"/>), Small SDXL's Balanced step at 512² took 1.03× Full's time, against
+/// (<see cref="MemoryPolicy.ArenaLimitBytes(ExecutionDevice)"/>), Small SDXL's Balanced step at 512² took 1.03× Full's time, against
 /// 1.32× before (bench <c>turns</c>, bench/RESULTS.md); Full's own step did not change. The environment is the
 /// process's: if something else created it first, sessions keep their own pools (<see cref="SharesThreads"/> is false).
 /// </summary>

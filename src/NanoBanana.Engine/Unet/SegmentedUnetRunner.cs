@@ -13,7 +13,7 @@ namespace NanoBanana.Unet;
 /// are handed from segment to segment and disposed right after their last reader. One segment is the whole UNet
 /// (the Full mode). A render's LoRAs are injected into each segment's graph as it loads (unmerged branches whose
 /// scale inputs carry the render's weights), so weights change between images for free. The CPU arena is kept from
-/// run to run below the policy's limit and shrunk when the evaluation ends (<see cref="MemoryPolicy.ArenaLimitBytes"/>).
+/// run to run below the policy's limit and shrunk when the evaluation ends (<see cref="MemoryPolicy.ArenaLimitBytes(ExecutionDevice)"/>).
 /// </summary>
 public sealed class SegmentedUnetRunner : IUnetRunner
 {
@@ -30,7 +30,7 @@ public sealed class SegmentedUnetRunner : IUnetRunner
     /// (<see cref="MemoryPolicy.ReleasesAfterUse"/>); otherwise the segments that fit the sessions' budget stay
     /// (<see cref="MemoryPolicy.KeptSegments"/>).</param>
     /// <param name="arenaLimitBytes">Above this many resident bytes the CPU arena is shrunk before a run
-    /// (<see cref="MemoryPolicy.ArenaLimitBytes"/>); 0: every run shrinks it at its end, as other sessions' runs do.</param>
+    /// (<see cref="MemoryPolicy.ArenaLimitBytes(ExecutionDevice)"/>); 0: every run shrinks it at its end, as other sessions' runs do.</param>
     public SegmentedUnetRunner(ModelSessions sessions, IReadOnlyList<UnetSegment> segments, bool releaseAfterUse = false, long arenaLimitBytes = 0)
     {
         _arenaLimitBytes = arenaLimitBytes;

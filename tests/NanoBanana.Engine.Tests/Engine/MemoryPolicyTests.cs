@@ -154,18 +154,20 @@ public sealed class MemoryPolicyTests(TinyModels models) : IClassFixture<TinyMod
     }
 
     [Fact]
-    public void Only_balanced_under_a_budget_keeps_the_arena_between_unet_runs_and_a_run_from_its_limit_ends_within_the_budget()
+    public void Only_balanced_on_the_cpu_under_a_budget_keeps_the_arena_between_unet_runs_and_a_run_from_its_limit_ends_within_the_budget()
     {
         var shape = new MemoryPlanner.ModelShape("test", 100 << 20, 400 << 20, 50 << 20, [320, 640, 1280], [5, 10, 20], [false, true, true], 128);
         long budget = 600L << 20;
         var policies = Enum.GetValues<MemoryMode>().ToDictionary(m => m, m => new MemoryPolicy(m, budget, shape, 512, 512));
         // 0: every run shrinks the arena at its end.
-        Assert.Equal(0, policies[MemoryMode.Full].ArenaLimitBytes);
-        Assert.Equal(0, policies[MemoryMode.Low].ArenaLimitBytes);
-        Assert.Equal(0, new MemoryPolicy(MemoryMode.Balanced, null, shape, 512, 512).ArenaLimitBytes);
+        Assert.Equal(0, policies[MemoryMode.Full].ArenaLimitBytes(ExecutionDevice.Cpu));
+        Assert.Equal(0, policies[MemoryMode.Low].ArenaLimitBytes(ExecutionDevice.Cpu));
+        Assert.Equal(0, new MemoryPolicy(MemoryMode.Balanced, null, shape, 512, 512).ArenaLimitBytes(ExecutionDevice.Cpu));
+        Assert.Equal(0, policies[MemoryMode.Balanced].ArenaLimitBytes(ExecutionDevice.Cuda));
         // Balanced: a run that starts at the limit and adds the UNet's activations and two segments' weights reaches the budget.
         var balanced = policies[MemoryMode.Balanced];
-        Assert.InRange(balanced.ArenaLimitBytes, MemoryPlanner.RuntimeBytes, budget - balanced.UnetActivationBytes);
-        Assert.Equal(budget, balanced.ArenaLimitBytes + balanced.UnetActivationBytes + 2 * balanced.SegmentBytes);
+        long limit = balanced.ArenaLimitBytes(ExecutionDevice.Cpu);
+        Assert.InRange(limit, MemoryPlanner.RuntimeBytes, budget - balanced.UnetActivationBytes);
+        Assert.Equal(budget, limit + balanced.UnetActivationBytes + 2 * balanced.SegmentBytes);
     }
 }
