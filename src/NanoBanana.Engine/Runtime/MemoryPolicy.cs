@@ -76,8 +76,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         if (CpuAllocation != CpuAllocation.ShrunkArena) return long.MaxValue; // no arena to shrink
         // On a card the activations live in the card's arena, and the budget bounds that, not this process's memory.
         if (device != ExecutionDevice.Cpu || !SegmentsUnet || ReleasesAfterUse || BudgetBytes is not long budget) return 0;
-        long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
-        return Math.Max(1, budget - UnetActivationBytes - streamed);
+        return Math.Max(1, budget - UnetActivationBytes - StreamedBytes);
     }
 
     /// <summary>Full keeps the UNet in one session; Balanced and Low cut it into segments.</summary>
@@ -170,6 +169,10 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
     long InFileBytes(long residentBytes) => residentBytes == long.MaxValue ? long.MaxValue
         : Math.Max(1, (long)(residentBytes / Shape.ResidentBytesPerFileByte));
 
+    /// <summary>The weights of the two segments in motion at once, the running one and the prefetched next (at most the
+    /// whole UNet).</summary>
+    long StreamedBytes => Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
+
     /// <summary>The segments the partitioner is expected to cut (1 when the UNet stays whole).</summary>
     public int EstimatedSegmentCount => SegmentsUnet ? (int)Math.Ceiling((double)Shape.UnetBytes / SegmentBytes) : 1;
 
@@ -196,8 +199,7 @@ public sealed record MemoryPolicy(MemoryMode Mode, long? BudgetBytes, MemoryPlan
         }
         else
         {
-            long streamed = Math.Min(Shape.UnetBytes, 2 * SegmentBytes);
-            weights = ReleasesAfterUse ? streamed : Math.Min(Shape.UnetBytes, Math.Max(streamed, WeightBudgetBytes));
+            weights = ReleasesAfterUse ? StreamedBytes : Math.Min(Shape.UnetBytes, Math.Max(StreamedBytes, WeightBudgetBytes));
             peak = Math.Max(weights + unetActivations, Math.Max(Shape.TextEncoderBytes, Shape.VaeDecoderBytes + vaeActivations));
         }
         long unetResident = SegmentsUnet ? weights : Shape.UnetBytes;
